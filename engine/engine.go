@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+
+	bindings "github.com/duckdb/duckdb-go-bindings"
+)
+
+// Config configures the Engine. The zero value is an in-memory DuckDB with
+// DuckDB's default memory limit and threads, and no readable files.
+type Config struct {
+	// MemoryLimit is DuckDB's memory_limit, e.g. "4GB"; empty keeps DuckDB's
+	// default (80% of RAM).
+	MemoryLimit string
+	// Threads is DuckDB's thread count; 0 keeps DuckDB's default (one per core).
+	Threads int
+	// TempDirectory is where DuckDB spills; empty means a fresh directory
+	// under os.TempDir, removed on Close.
+	TempDirectory string
+	// AllowedDirectories are the only directories user SQL may read files
+	// from (the lake's local locations and the file cache).
+	AllowedDirectories []string
+	// Setup statements run once with full access before the sandbox is
+	// locked: they create the schemas and views clients see.
+	Setup []string
+	// Logger receives engine logs; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Engine owns the process's DuckDB database.
+type Engine struct {
+	db      bindings.Database
+	pool    connPool
+	logger  *slog.Logger
+	tempDir string
+	ownTemp bool
+	version string
+}
+
+// Open creates the DuckDB database, runs the setup statements and locks the
+// sandbox.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	e := &Engine{logger: cfg.Logger, tempDir: cfg.TempDirectory}
+	if e.logger == nil {
+		e.logger = slog.Default()
+	}
+	if e.tempDir == "" {
+		dir, err := os.MkdirTemp("", "lakegate-duckdb-")
+		if err != nil {
+			return nil, err
+		}
+		e.tempDir, e.ownTemp = dir, true
+	}
+	if bindings.Open(":memory:", &e.db) == bindings.StateError {
+		e.removeTemp()
+		return nil, errors.New("duckdb: cannot open an in-memory database")
+	}
+	e.pool = connPool{db: e.db, maxIdle: 64}
+	c, err := e.pool.get()
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	defer e.pool.put(c)
+	for _, stmt := range configure(cfg, e.tempDir) {
+		if err := c.exec(stmt); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("configuring duckdb (%s): %w", stmt, err)
+		}
+	}
+	for _, stmt := range cfg.Setup {
+		if err := ctx.Err(); err != nil {
+			e.Close()
+			return nil, err
+		}
+		if err := c.exec(stmt); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("setting up the catalog (%s): %w", stmt, err)
+		}
+	}
+	for _, stmt := range sandbox(cfg.AllowedDirectories) {
+		if err := c.exec(stmt); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("locking the duckdb sandbox (%s): %w", stmt, err)
+		}
+	}
+	e.version = bindings.LibraryVersion()
+	return e, nil
+}
+
+// DuckDBVersion is the version of the embedded DuckDB library, e.g. "v1.5.5".
+func (e *Engine) DuckDBVersion() string { return e.version }
+
+// Close releases the database. Sessions must be closed first.
+func (e *Engine) Close() error {
+	e.pool.closeAll()
+	bindings.Close(&e.db)
+	e.removeTemp()
+	return nil
+}
+
+func (e *Engine) removeTemp() {
+	if e.ownTemp {
+		os.RemoveAll(e.tempDir)
+	}
+}
+
+// DuckDBVersion reports the embedded DuckDB library version without opening
+// a database.
+func DuckDBVersion() string { return bindings.LibraryVersion() }
+
+// connPool keeps idle DuckDB connections. A connection carries no session
+// state, so any session may use any idle connection.
+type connPool struct {
+	db      bindings.Database
+	mu      sync.Mutex
+	idle    []*duckConn
+	maxIdle int
+}
+
+func (p *connPool) get() (*duckConn, error) {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		c := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return c, nil
+	}
+	p.mu.Unlock()
+	return connect(p.db)
+}
+
+func (p *connPool) put(c *duckConn) {
+	c.forgetPrepared()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.idle) >= p.maxIdle {
+		c.close()
+		return
+	}
+	p.idle = append(p.idle, c)
+}
+
+func (p *connPool) closeAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.idle {
+		c.close()
+	}
+	p.idle = nil
+}

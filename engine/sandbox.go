@@ -1,0 +1,46 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// configure returns the statements that set DuckDB's resources and the
+// PostgreSQL-facing defaults. They run before the sandbox is locked, since
+// lock_configuration forbids any later SET.
+func configure(cfg Config, tempDir string) []string {
+	stmts := []string{
+		"SET GLOBAL TimeZone = 'UTC'",
+		"SET GLOBAL temp_directory = " + quoteLiteral(tempDir),
+	}
+	if cfg.MemoryLimit != "" {
+		stmts = append(stmts, "SET GLOBAL memory_limit = "+quoteLiteral(cfg.MemoryLimit))
+	}
+	if cfg.Threads > 0 {
+		stmts = append(stmts, fmt.Sprintf("SET GLOBAL threads = %d", cfg.Threads))
+	}
+	return stmts
+}
+
+// sandbox returns the statements that confine user SQL, in the order DuckDB
+// requires: the allowed directories must be set while external access is
+// still enabled, and the configuration is locked last so that no user
+// statement can undo any of it.
+func sandbox(allowed []string) []string {
+	dirs := make([]string, len(allowed))
+	for i, d := range allowed {
+		dirs[i] = quoteLiteral(strings.TrimSuffix(d, "/") + "/")
+	}
+	return []string{
+		"SET GLOBAL allowed_directories = [" + strings.Join(dirs, ", ") + "]",
+		"SET GLOBAL enable_external_access = false",
+		"SET GLOBAL autoinstall_known_extensions = false",
+		"SET GLOBAL autoload_known_extensions = false",
+		"SET GLOBAL lock_configuration = true",
+	}
+}
+
+// quoteLiteral quotes s as a SQL string literal.
+func quoteLiteral(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/lakegate/lakegate/sqlstate"
+)
+
+// Statement is a prepared statement: parsed, classified and described.
+type Statement struct {
+	source    sourceStatement
+	paramOIDs []uint32
+	columns   []Column
+	// tag is the command tag of a row-returning statement ("SELECT",
+	// "EXPLAIN", "SHOW"); the row count is appended for SELECT.
+	tag string
+	// command answers a session command in Go; nil for statements that
+	// DuckDB runs.
+	command func(s *Session, w ResultWriter) (string, error)
+	// query builds, at bind time, the SQL DuckDB runs for rows lakegate
+	// produces itself (SHOW); nil means the statement's own text.
+	query func(s *Session) (string, error)
+	// transactionEnd marks COMMIT/ROLLBACK, the only statements allowed in
+	// a failed transaction block.
+	transactionEnd bool
+}
+
+// SQL is the statement's text.
+func (st *Statement) SQL() string { return st.source.sql }
+
+// ParamOIDs are the PostgreSQL types of the statement's parameters.
+func (st *Statement) ParamOIDs() []uint32 { return st.paramOIDs }
+
+// Columns describes the rows the statement returns; nil if it returns none.
+func (st *Statement) Columns() []Column { return st.columns }
+
+// Empty reports whether the statement is empty (only whitespace or
+// comments), which PostgreSQL answers with EmptyQueryResponse.
+func (st *Statement) Empty() bool { return st.source.sql == "" }
+
+// Source is one statement of a simple Query message, not yet prepared.
+type Source struct{ stmt sourceStatement }
+
+// SplitQuery splits the text of a simple Query message into statements.
+func SplitQuery(text string) []Source {
+	stmts := splitStatements(text)
+	out := make([]Source, len(stmts))
+	for i, st := range stmts {
+		out[i] = Source{stmt: st}
+	}
+	return out
+}
+
+// Prepare prepares the text of an extended-protocol Parse message, which
+// must hold at most one statement. paramOIDs are the types the client
+// declared (0 for unspecified); the rest are inferred.
+func (s *Session) Prepare(ctx context.Context, text string, paramOIDs []uint32) (*Statement, error) {
+	stmts := splitStatements(text)
+	switch len(stmts) {
+	case 0:
+		return &Statement{}, nil
+	case 1:
+		return s.prepare(ctx, stmts[0], paramOIDs)
+	}
+	return nil, sqlstate.Errorf(sqlstate.SyntaxError, "cannot insert multiple commands into a prepared statement")
+}
+
+// PrepareSource prepares one statement of a simple Query message.
+func (s *Session) PrepareSource(ctx context.Context, src Source) (*Statement, error) {
+	return s.prepare(ctx, src.stmt, nil)
+}
+
+func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []uint32) (*Statement, error) {
+	st := &Statement{source: src}
+	if src.node == nil {
+		return st, s.describeQuery(st, paramOIDs)
+	}
+	switch n := src.node.Node.(type) {
+	case *pg_query.Node_SelectStmt:
+		if err := checkReadOnlyQuery(src.node); err != nil {
+			return nil, err
+		}
+		st.tag = "SELECT"
+		return st, s.describeQuery(st, paramOIDs)
+	case *pg_query.Node_ExplainStmt:
+		if inner := n.ExplainStmt.Query; inner.GetSelectStmt() == nil {
+			return nil, refuseWrite(writeTag(inner))
+		} else if err := checkReadOnlyQuery(inner); err != nil {
+			return nil, err
+		}
+		st.tag = "EXPLAIN"
+		return st, s.describeQuery(st, paramOIDs)
+	case *pg_query.Node_TransactionStmt:
+		return st, prepareTransaction(st, n.TransactionStmt)
+	case *pg_query.Node_VariableSetStmt:
+		return st, prepareSet(st, n.VariableSetStmt)
+	case *pg_query.Node_VariableShowStmt:
+		return st, s.prepareShow(st, n.VariableShowStmt.Name)
+	case *pg_query.Node_DiscardStmt:
+		return st, prepareDiscard(st, n.DiscardStmt)
+	case *pg_query.Node_CopyStmt:
+		c := n.CopyStmt
+		switch {
+		case c.IsFrom:
+			return nil, refuseWrite("COPY FROM")
+		case c.Filename != "" || c.IsProgram:
+			return nil, sqlstate.Errorf(sqlstate.InsufficientPrivilege, "COPY to a file or program is not allowed").
+				WithHint("Use COPY ... TO STDOUT (psql's \\copy) to receive the data on the client.")
+		}
+		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "COPY TO STDOUT is not supported yet")
+	case *pg_query.Node_PrepareStmt, *pg_query.Node_ExecuteStmt, *pg_query.Node_DeallocateStmt:
+		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "SQL-level PREPARE/EXECUTE/DEALLOCATE is not supported yet").
+			WithHint("Use the extended query protocol, which every driver uses for prepared statements.")
+	case *pg_query.Node_DeclareCursorStmt, *pg_query.Node_FetchStmt, *pg_query.Node_ClosePortalStmt:
+		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "SQL cursors (DECLARE/FETCH/CLOSE) are not supported yet")
+	case *pg_query.Node_ListenStmt, *pg_query.Node_NotifyStmt, *pg_query.Node_UnlistenStmt:
+		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "LISTEN/NOTIFY is not supported by lakegate")
+	}
+	return nil, refuseWrite(writeTag(src.node))
+}
+
+// describeQuery prepares a statement DuckDB runs, to learn its parameter
+// and result types, and checks with DuckDB's own parser that it only reads:
+// the only check for text pg_query could not parse, and a second opinion
+// for the rest.
+func (s *Session) describeQuery(st *Statement, paramOIDs []uint32) error {
+	c, err := s.acquire()
+	if err != nil {
+		return err
+	}
+	defer s.release(c)
+	ds, err := c.cachedPrepare(st.source.sql)
+	if err != nil {
+		return translateError(err, st.source.sql, st.source.offset)
+	}
+	t := ds.statementType()
+	tag, ok := duckdbReadTypes[t]
+	if !ok {
+		return refuseDuckDBStatement(t)
+	}
+	if st.tag == "" {
+		st.tag = tag
+	}
+	st.paramOIDs = ds.paramOIDs()
+	for i, oid := range paramOIDs {
+		if i < len(st.paramOIDs) && oid != 0 {
+			st.paramOIDs[i] = oid
+		}
+	}
+	st.columns = ds.columns()
+	return nil
+}
