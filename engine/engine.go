@@ -25,9 +25,9 @@ type Config struct {
 	// AllowedDirectories are the only directories user SQL may read files
 	// from (the lake's local locations and the file cache).
 	AllowedDirectories []string
-	// Setup statements run once with full access before the sandbox is
-	// locked: they create the schemas and views clients see.
-	Setup []string
+	// Views are the tables clients see, created (with their schemas) with
+	// full access before the sandbox is locked.
+	Views []View
 	// Logger receives engine logs; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -73,7 +73,7 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("configuring duckdb (%s): %w", stmt, err)
 		}
 	}
-	for _, stmt := range cfg.Setup {
+	for _, stmt := range viewStatements(cfg.Views) {
 		if err := ctx.Err(); err != nil {
 			e.Close()
 			return nil, err
@@ -91,6 +91,27 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e.version = bindings.LibraryVersion()
 	return e, nil
+}
+
+// View is a table clients see: a DuckDB query (over read_parquet, say)
+// exposed as schema.name.
+type View struct {
+	Schema, Name string
+	SQL          string
+}
+
+// viewStatements creates each view and, first, each schema.
+func viewStatements(views []View) []string {
+	var stmts []string
+	schemas := map[string]bool{}
+	for _, v := range views {
+		if !schemas[v.Schema] {
+			stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(v.Schema))
+			schemas[v.Schema] = true
+		}
+		stmts = append(stmts, "CREATE VIEW "+quoteIdent(v.Schema)+"."+quoteIdent(v.Name)+" AS "+v.SQL)
+	}
+	return stmts
 }
 
 // DuckDBVersion is the version of the embedded DuckDB library, e.g. "v1.5.5".

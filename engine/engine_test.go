@@ -85,10 +85,10 @@ func TestStatements(t *testing.T) {
 	defer s.Close()
 
 	cases := []struct {
-		sql   string
-		rows  string
-		tags  string
-		code  sqlstate.Code
+		sql  string
+		rows string
+		tags string
+		code sqlstate.Code
 	}{
 		{sql: "select 1 as a, 'x' as b", rows: "[[1 x]]", tags: "SELECT 1"},
 		{sql: "select * from range(3) t(i) where i > 0; select 'two'", rows: "[[1] [2] [two]]", tags: "SELECT 2,SELECT 1"},

@@ -32,7 +32,7 @@ var duckdbCodes = map[bindings.ErrorType]sqlstate.Code{
 	bindings.ErrorTypeInterrupt:            sqlstate.QueryCanceled,
 	bindings.ErrorTypeOutOfMemory:          sqlstate.OutOfMemory,
 	bindings.ErrorTypePermission:           sqlstate.InsufficientPrivilege,
-	bindings.ErrorTypeErrorIO:                   sqlstate.IOError,
+	bindings.ErrorTypeErrorIO:              sqlstate.IOError,
 	bindings.ErrorTypeParameterNotResolved: sqlstate.IndeterminateDatatype,
 	bindings.ErrorTypeParameterNotAllowed:  sqlstate.UndefinedParameter,
 	bindings.ErrorTypeConstraint:           sqlstate.IntegrityConstraintViolation,

@@ -1,0 +1,59 @@
+package auth
+
+import (
+	"net"
+	"slices"
+
+	"github.com/lakegate/lakegate/sqlstate"
+)
+
+// Method is how a user proves who they are.
+type Method string
+
+// Methods lakegate accepts.
+const (
+	// Trust admits the user without a password, from loopback only.
+	Trust Method = "trust"
+)
+
+// User is a configured login.
+type User struct {
+	Name   string
+	Method Method
+}
+
+// Policy is the set of users that may log in. Its zero value admits nobody.
+type Policy struct {
+	Users []User
+}
+
+// TrustLoopback returns a policy admitting the named users without a
+// password from loopback addresses: the demo's default.
+func TrustLoopback(names ...string) *Policy {
+	p := &Policy{}
+	for _, n := range names {
+		p.Users = append(p.Users, User{Name: n, Method: Trust})
+	}
+	return p
+}
+
+// Check decides whether user may log in from remote. The error is what the
+// client sees: the same message whether or not the user exists.
+func (p *Policy) Check(user string, remote net.Addr) error {
+	i := slices.IndexFunc(p.Users, func(u User) bool { return u.Name == user })
+	if i < 0 || p.Users[i].Method != Trust || !isLoopback(remote) {
+		return sqlstate.Errorf(sqlstate.InvalidAuthorizationSpecification,
+			"no lakegate login for user %q from this host", user).Fatal()
+	}
+	return nil
+}
+
+func isLoopback(addr net.Addr) bool {
+	switch a := addr.(type) {
+	case *net.TCPAddr:
+		return a.IP.IsLoopback()
+	case *net.UnixAddr:
+		return true
+	}
+	return false
+}

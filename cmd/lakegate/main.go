@@ -1,0 +1,152 @@
+// Command lakegate serves a data lake to PostgreSQL clients.
+//
+//	lakegate [flags]     serve (with no flags: the demo lake on 127.0.0.1:5433)
+//	lakegate version     print the lakegate and DuckDB versions
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/lakegate/lakegate/auth"
+	"github.com/lakegate/lakegate/demolake"
+	"github.com/lakegate/lakegate/engine"
+	"github.com/lakegate/lakegate/server"
+)
+
+type options struct {
+	listen      string
+	dataDir     string
+	memoryLimit string
+	threads     int
+	logLevel    string
+}
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "version" {
+		fmt.Printf("lakegate %s (PostgreSQL %s protocol), DuckDB %s\n", engine.Version, engine.PostgreSQLVersion, engine.DuckDBVersion())
+		return
+	}
+	opts, err := parseFlags(os.Args[1:])
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "lakegate:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, opts); err != nil {
+		fmt.Fprintln(os.Stderr, "lakegate:", err)
+		os.Exit(1)
+	}
+}
+
+// parseFlags reads flags, each defaulting to its LAKEGATE_* environment
+// variable and then to the demo's defaults.
+func parseFlags(args []string) (options, error) {
+	fs := flag.NewFlagSet("lakegate", flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: lakegate [flags]\n       lakegate version\n\nServes the lake to PostgreSQL clients. Every flag can also be set with the environment variable named after it.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	var o options
+	fs.StringVar(&o.listen, "listen", env("LAKEGATE_LISTEN", "127.0.0.1:5433"), "`address` to accept PostgreSQL clients on (LAKEGATE_LISTEN)")
+	fs.StringVar(&o.dataDir, "data-dir", env("LAKEGATE_DATA_DIR", ""), "`directory` holding the demo lake, generated on first start (LAKEGATE_DATA_DIR; default <user cache dir>/lakegate/demo)")
+	fs.StringVar(&o.memoryLimit, "memory-limit", env("LAKEGATE_MEMORY_LIMIT", ""), "DuckDB memory limit, e.g. 4GB (LAKEGATE_MEMORY_LIMIT; default 80% of RAM)")
+	threads, err := strconv.Atoi(env("LAKEGATE_THREADS", "0"))
+	if err != nil {
+		return o, fmt.Errorf("LAKEGATE_THREADS: %w", err)
+	}
+	fs.IntVar(&o.threads, "threads", threads, "DuckDB worker threads (LAKEGATE_THREADS; default one per core)")
+	fs.StringVar(&o.logLevel, "log-level", env("LAKEGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error (LAKEGATE_LOG_LEVEL)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q (see lakegate -help)", fs.Arg(0))
+	}
+	return o, nil
+}
+
+func env(name, fallback string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return fallback
+}
+
+func newLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: %w", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+}
+
+func run(ctx context.Context, o options) error {
+	logger, err := newLogger(o.logLevel)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(logger)
+	if o.dataDir == "" {
+		if o.dataDir, err = demolake.DefaultDir(); err != nil {
+			return err
+		}
+	}
+	tables, err := demolake.Ensure(ctx, o.dataDir, logger)
+	if err != nil {
+		return fmt.Errorf("preparing the demo lake in %s: %w", o.dataDir, err)
+	}
+	views := make([]engine.View, len(tables))
+	for i, t := range tables {
+		views[i] = engine.View{Schema: t.Schema, Name: t.Name, SQL: t.SQL}
+	}
+	eng, err := engine.Open(ctx, engine.Config{
+		MemoryLimit:        o.memoryLimit,
+		Threads:            o.threads,
+		AllowedDirectories: []string{o.dataDir},
+		Views:              views,
+		Logger:             logger,
+	})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return err
+	}
+	srv := &server.Server{Engine: eng, Auth: auth.TrustLoopback("lakegate"), Logger: logger}
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	logger.Info("lakegate is ready", "listen", ln.Addr().String(), "duckdb", eng.DuckDBVersion(), "data_dir", o.dataDir)
+	fmt.Printf("lakegate %s is serving the demo lake. Connect with:\n\n    psql -h %s -p %s -U lakegate\n\n", engine.Version, host, port)
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdownCtx)
+}

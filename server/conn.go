@@ -1,0 +1,211 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"runtime/debug"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgproto3"
+
+	"github.com/lakegate/lakegate/engine"
+	"github.com/lakegate/lakegate/sqlstate"
+)
+
+// conn is one client connection: its protocol state and its session.
+type conn struct {
+	server  *Server
+	netConn net.Conn
+	reader  *bufio.Reader
+	backend *pgproto3.Backend
+	session *engine.Session
+	pid     uint32
+
+	// ctx is canceled when the server shuts down or the client is gone.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	statements map[string]*preparedStatement
+	portals    map[string]*portal
+	// skipUntilSync is set after an error in an extended-query sequence:
+	// PostgreSQL ignores everything up to the next Sync.
+	skipUntilSync bool
+
+	closeOnce sync.Once
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := bufio.NewReaderSize(nc, 32<<10)
+	c := &conn{
+		server:     s,
+		netConn:    nc,
+		reader:     r,
+		backend:    pgproto3.NewBackend(r, nc),
+		ctx:        ctx,
+		cancel:     cancel,
+		statements: map[string]*preparedStatement{},
+		portals:    map[string]*portal{},
+	}
+	c.backend.SetMaxBodyLen(s.maxMessageSize())
+	return c
+}
+
+// serve runs the connection to its end. A panic is logged and ends only
+// this connection.
+func (c *conn) serve() {
+	defer c.close()
+	defer func() {
+		if r := recover(); r != nil {
+			c.server.logger().Error("panic in connection", "pid", c.pid, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			c.fatal(sqlstate.Errorf(sqlstate.InternalError, "internal error: %v", r).Fatal())
+		}
+	}()
+	if !c.startup() {
+		return
+	}
+	for {
+		msg, err := c.backend.Receive()
+		if err != nil {
+			c.receiveFailed(err)
+			return
+		}
+		if _, ok := msg.(*pgproto3.Terminate); ok {
+			return
+		}
+		if !c.handle(msg) {
+			return
+		}
+	}
+}
+
+// handle processes one message and reports whether to continue. A panic
+// while handling it becomes an internal error for that message alone.
+func (c *conn) handle(msg pgproto3.FrontendMessage) (ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.server.logger().Error("panic handling message", "pid", c.pid, "message", fmt.Sprintf("%T", msg),
+				"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			c.sendError(sqlstate.Errorf(sqlstate.InternalError, "internal error: %v", r))
+			ok = c.ready() == nil
+		}
+	}()
+	var err error
+	switch m := msg.(type) {
+	case *pgproto3.Query:
+		err = c.simpleQuery(m.String)
+	case *pgproto3.Sync:
+		c.skipUntilSync = false
+		c.closePortalsIfIdle()
+		err = c.ready()
+	case *pgproto3.Flush:
+		err = c.backend.Flush()
+	default:
+		if c.skipUntilSync {
+			return true
+		}
+		err = c.extended(msg)
+	}
+	return !errors.Is(err, errClientGone) && err == nil
+}
+
+// receiveFailed reports a message that could not be read. Framing errors
+// leave the stream out of step, so, as in PostgreSQL, they end the
+// connection with a FATAL error.
+func (c *conn) receiveFailed(err error) {
+	var tooBig *pgproto3.ExceededMaxBodyLenErr
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+	case errors.As(err, &tooBig):
+		c.fatal(sqlstate.Errorf(sqlstate.ProgramLimitExceeded,
+			"message of %d bytes exceeds the limit of %d bytes", tooBig.ActualBodyLen, tooBig.MaxExpectedBodyLen).Fatal())
+	default:
+		var ne net.Error
+		if errors.As(err, &ne) {
+			return
+		}
+		c.fatal(sqlstate.Errorf(sqlstate.ProtocolViolation, "invalid frontend message: %v", err).Fatal())
+	}
+}
+
+// ready sends ReadyForQuery with the transaction status and flushes.
+func (c *conn) ready() error {
+	c.backend.Send(&pgproto3.ReadyForQuery{TxStatus: byte(c.session.TxStatus())})
+	return c.flush()
+}
+
+func (c *conn) flush() error {
+	if err := c.backend.Flush(); err != nil {
+		c.cancel()
+		return errClientGone
+	}
+	return nil
+}
+
+// sendError reports err to the client, marks an open transaction failed,
+// and starts skipping to Sync in an extended-query sequence.
+func (c *conn) sendError(err error) {
+	c.backend.Send(errorResponse(err))
+	if c.session != nil {
+		c.session.FailTransaction()
+	}
+	c.skipUntilSync = true
+}
+
+// sendParameterChanges reports settings changed by the last statement.
+func (c *conn) sendParameterChanges() {
+	for name, value := range c.session.ChangedParameters() {
+		c.backend.Send(&pgproto3.ParameterStatus{Name: name, Value: value})
+	}
+}
+
+// fatal sends a FATAL error (best effort) before the connection closes.
+func (c *conn) fatal(err error) {
+	var se *sqlstate.Error
+	if !errors.As(err, &se) {
+		return // I/O errors: the client is gone
+	}
+	c.backend.Send(errorResponse(se))
+	c.backend.Flush()
+}
+
+// shutdown is called by Server.Shutdown from another goroutine.
+func (c *conn) shutdown() {
+	if c.session != nil {
+		c.session.Cancel()
+	}
+	c.cancel()
+	c.netConn.Close()
+}
+
+func (c *conn) close() {
+	c.closeOnce.Do(func() {
+		c.cancel()
+		for name, p := range c.portals {
+			p.close()
+			delete(c.portals, name)
+		}
+		if c.session != nil {
+			c.server.cancels.unregister(c.pid)
+			c.session.Close()
+		}
+		c.netConn.Close()
+	})
+}
+
+// closePortalsIfIdle closes every portal once no transaction block is open:
+// outside a block, each statement runs in its own implicit transaction, and
+// portals do not outlive their transaction.
+func (c *conn) closePortalsIfIdle() {
+	if c.session.TxStatus() != engine.TxIdle {
+		return
+	}
+	for name, p := range c.portals {
+		p.close()
+		delete(c.portals, name)
+	}
+}

@@ -1,0 +1,25 @@
+// Package server is lakegate's PostgreSQL frontend/backend protocol (v3.0)
+// endpoint, built on pgproto3 for message framing.
+//
+// The layers, from the socket up:
+//
+//	server.go    Server: listener, connection tracking, Shutdown
+//	startup.go   the startup packet: SSLRequest/GSSENCRequest, protocol
+//	             version negotiation, CancelRequest, authentication,
+//	             ParameterStatus, BackendKeyData
+//	conn.go      one connection's message loop: dispatch, ReadyForQuery,
+//	             skip-until-Sync after an error, panic recovery
+//	simple.go    the simple Query message (several statements, empty query)
+//	extended.go  Parse/Bind/Describe/Execute/Close/Sync/Flush, statements
+//	             and portals
+//	params.go    Bind parameter decoding (text and binary) via pgtype
+//	rows.go      RowDescription and DataRow streaming (engine.ResultWriter)
+//	encode*.go   per-column text and binary value encoders
+//	errors.go    the one conversion from an error to ErrorResponse
+//	cancel.go    the CancelRequest registry
+//
+// A query error never closes the connection. The engine streams DuckDB
+// chunks into rows.go, which encodes them straight into the socket buffer
+// and flushes every few tens of kilobytes, so memory stays flat whatever
+// the result size.
+package server
