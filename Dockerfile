@@ -1,0 +1,40 @@
+# syntax=docker/dockerfile:1
+
+# Build: DuckDB comes as a prebuilt static library inside the
+# duckdb-go-bindings module and pg_query_go compiles libpg_query, so the
+# build needs cgo and a C toolchain (the golang image has gcc).
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+ENV CGO_ENABLED=1 GOFLAGS=-buildvcs=false
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod \
+    go mod download
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    go build -trimpath -ldflags='-s -w' -o /out/lakegate ./cmd/lakegate
+
+# Run: the binary links DuckDB statically but still needs glibc, libstdc++
+# and libgcc_s at run time, so the base is Debian slim rather than
+# distroless/static or Alpine (musl).
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates libstdc++6 \
+    && rm -rf /var/lib/apt/lists/* \
+    && groupadd --system lakegate \
+    && useradd --system --gid lakegate --home-dir /var/lib/lakegate --shell /usr/sbin/nologin lakegate \
+    && install -d -o lakegate -g lakegate -m 0750 /var/lib/lakegate
+COPY --from=build /out/lakegate /usr/local/bin/lakegate
+
+# The demo lake is generated on first start into a subdirectory of the
+# data directory: it is written beside its final place and renamed, so its
+# parent must be writable by lakegate (and a volume mounted at
+# /var/lib/lakegate cannot itself be renamed).
+ENV LAKEGATE_LISTEN=0.0.0.0:5433 \
+    LAKEGATE_DATA_DIR=/var/lib/lakegate/demo \
+    XDG_CACHE_HOME=/var/lib/lakegate/cache
+VOLUME /var/lib/lakegate
+WORKDIR /var/lib/lakegate
+USER lakegate:lakegate
+EXPOSE 5433
+ENTRYPOINT ["/usr/local/bin/lakegate"]
