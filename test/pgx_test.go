@@ -95,7 +95,7 @@ func TestExtendedProtocolTypes(t *testing.T) {
 	const q = `select $1::int as i, $2::bigint as b, $3::double as d, $4::varchar as s,
 		true as t, 1.50::decimal(10,2) as n, date '2024-02-29' as dt,
 		timestamp '2024-01-02 03:04:05.123456' as ts, timestamptz '2024-01-02 03:04:05+02' as tz,
-		'\xdeadbeef'::blob as by, uuid '6ba7b810-9dad-11d1-80b4-00c04fd430c8' as u,
+		'\xde\xad\xbe\xef'::blob as by, uuid '6ba7b810-9dad-11d1-80b4-00c04fd430c8' as u,
 		interval '1 day 2 hours' as iv, [1, 2, null] as arr, null::int as nul`
 	for _, format := range []int16{pgtype.TextFormatCode, pgtype.BinaryFormatCode} {
 		t.Run(map[int16]string{0: "text", 1: "binary"}[format], func(t *testing.T) {

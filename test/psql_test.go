@@ -28,8 +28,8 @@ func TestPsqlSeveralStatements(t *testing.T) {
 	if err != nil {
 		t.Fatalf("psql: %v\n%s", err, stderr)
 	}
-	// psql -c with several statements prints only the last result.
-	if got := strings.TrimSpace(out); got != "0\n1\n2" {
+	// psql 15+ prints the result of every statement of a -c string.
+	if got := strings.TrimSpace(out); got != "1\ntwo\n0\n1\n2" {
 		t.Errorf("output %q", got)
 	}
 }
