@@ -79,7 +79,7 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 	if err != nil {
 		return err
 	}
-	formats, err := resultFormats(m.ResultFormatCodes, len(ps.stmt.Columns()))
+	formats, err := expandFormats(m.ResultFormatCodes, len(ps.stmt.Columns()), "result column")
 	if err != nil {
 		return err
 	}

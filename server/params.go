@@ -16,7 +16,7 @@ import (
 // their type: the fixed-width ones to Go numbers, the rest through pgtype
 // to the text form DuckDB then casts.
 func decodeParams(oids []uint32, formatCodes []int16, values [][]byte) ([]any, error) {
-	formats, err := paramFormats(formatCodes, len(values))
+	formats, err := expandFormats(formatCodes, len(values), "parameter")
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,10 @@ func decodeParams(oids []uint32, formatCodes []int16, values [][]byte) ([]any, e
 	return args, nil
 }
 
-func paramFormats(codes []int16, n int) ([]int16, error) {
+// expandFormats expands the format codes of a Bind message (for its
+// parameters or its result columns) to one per value: none means all text,
+// one applies to all, otherwise one each.
+func expandFormats(codes []int16, n int, what string) ([]int16, error) {
 	formats := make([]int16, n)
 	switch len(codes) {
 	case 0:
@@ -61,7 +64,7 @@ func paramFormats(codes []int16, n int) ([]int16, error) {
 	case n:
 		copy(formats, codes)
 	default:
-		return nil, sqlstate.Errorf(sqlstate.ProtocolViolation, "bind message has %d parameter formats but %d parameters", len(codes), n)
+		return nil, sqlstate.Errorf(sqlstate.ProtocolViolation, "bind message has %d %s formats but %d %ss", len(codes), what, n, what)
 	}
 	for _, f := range formats {
 		if f != pgtype.TextFormatCode && f != pgtype.BinaryFormatCode {

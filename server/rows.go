@@ -23,28 +23,6 @@ type rowWriter struct {
 	buffered int
 }
 
-// resultFormats expands Bind's result format codes to one per column.
-func resultFormats(codes []int16, n int) ([]int16, error) {
-	formats := make([]int16, n)
-	switch len(codes) {
-	case 0:
-	case 1:
-		for i := range formats {
-			formats[i] = codes[0]
-		}
-	case n:
-		copy(formats, codes)
-	default:
-		return nil, sqlstate.Errorf(sqlstate.ProtocolViolation, "bind message has %d result formats but query has %d columns", len(codes), n)
-	}
-	for _, f := range formats {
-		if f != 0 && f != 1 {
-			return nil, sqlstate.Errorf(sqlstate.ProtocolViolation, "unsupported format code: %d", f)
-		}
-	}
-	return formats, nil
-}
-
 func newRowWriter(c *conn, cols []engine.Column, formats []int16) *rowWriter {
 	w := &rowWriter{
 		conn:     c,
