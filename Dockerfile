@@ -30,7 +30,12 @@ COPY --from=build /out/lakegate /usr/local/bin/lakegate
 # data directory: it is written beside its final place and renamed, so its
 # parent must be writable by lakegate (and a volume mounted at
 # /var/lib/lakegate cannot itself be renamed).
+# Published ports reach the container from Docker's bridge gateway, not
+# loopback, so the password-less demo user is also trusted from Docker's
+# default bridge range. Override LAKEGATE_TRUST_NETWORK (or use real users
+# once passwords land) before exposing the container beyond the host.
 ENV LAKEGATE_LISTEN=0.0.0.0:5433 \
+    LAKEGATE_TRUST_NETWORK=172.16.0.0/12 \
     LAKEGATE_DATA_DIR=/var/lib/lakegate/demo \
     XDG_CACHE_HOME=/var/lib/lakegate/cache
 VOLUME /var/lib/lakegate

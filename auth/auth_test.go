@@ -2,6 +2,7 @@ package auth
 
 import (
 	"net"
+	"net/netip"
 	"testing"
 )
 
@@ -19,6 +20,13 @@ func TestTrustLoopback(t *testing.T) {
 	wrongHost := p.Check("lakegate", remote)
 	if unknown == nil || wrongHost == nil {
 		t.Fatal("refusals expected")
+	}
+	p.TrustedNetworks = []netip.Prefix{netip.MustParsePrefix("10.1.0.0/16")}
+	if err := p.Check("lakegate", remote); err != nil {
+		t.Errorf("trusted network refused: %v", err)
+	}
+	if err := p.Check("lakegate", &net.TCPAddr{IP: net.IPv4(10, 2, 0, 1)}); err == nil {
+		t.Error("address outside the trusted network admitted")
 	}
 	if (&Policy{}).Check("lakegate", loop) == nil {
 		t.Error("zero policy admitted a user")

@@ -11,9 +11,11 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -29,6 +31,7 @@ type options struct {
 	memoryLimit string
 	threads     int
 	logLevel    string
+	trusted     []netip.Prefix
 }
 
 func main() {
@@ -70,6 +73,14 @@ func parseFlags(args []string) (options, error) {
 	}
 	fs.IntVar(&o.threads, "threads", threads, "DuckDB worker threads (LAKEGATE_THREADS; default one per core)")
 	fs.StringVar(&o.logLevel, "log-level", env("LAKEGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error (LAKEGATE_LOG_LEVEL)")
+	fs.Func("trust-network", "comma-separated `CIDRs` from which the demo user is admitted without a password, besides loopback (LAKEGATE_TRUST_NETWORK)", func(v string) error {
+		return o.addTrusted(v)
+	})
+	if v := os.Getenv("LAKEGATE_TRUST_NETWORK"); v != "" {
+		if err := o.addTrusted(v); err != nil {
+			return o, fmt.Errorf("LAKEGATE_TRUST_NETWORK: %w", err)
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -77,6 +88,17 @@ func parseFlags(args []string) (options, error) {
 		return o, fmt.Errorf("unexpected argument %q (see lakegate -help)", fs.Arg(0))
 	}
 	return o, nil
+}
+
+func (o *options) addTrusted(list string) error {
+	for _, cidr := range strings.Split(list, ",") {
+		p, err := netip.ParsePrefix(strings.TrimSpace(cidr))
+		if err != nil {
+			return err
+		}
+		o.trusted = append(o.trusted, p)
+	}
+	return nil
 }
 
 func env(name, fallback string) string {
@@ -133,7 +155,9 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	srv := &server.Server{Engine: eng, Auth: auth.TrustLoopback("lakegate"), Logger: logger}
+	policy := auth.TrustLoopback("lakegate")
+	policy.TrustedNetworks = o.trusted
+	srv := &server.Server{Engine: eng, Auth: policy, Logger: logger}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	logger.Info("lakegate is ready", "listen", ln.Addr().String(), "duckdb", eng.DuckDBVersion(), "data_dir", o.dataDir)
 	fmt.Printf("lakegate %s is serving the demo lake. Connect with:\n\n    psql -h %s -p %s -U lakegate\n\n", engine.Version, host, port)
