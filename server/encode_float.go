@@ -1,0 +1,236 @@
+package server
+
+import (
+	"math"
+	"math/big"
+	"math/bits"
+	"strconv"
+)
+
+// Floats are printed as PostgreSQL 12+ prints them with
+// extra_float_digits 1 (the default): the shortest decimal that reads back
+// as the same float.
+
+// appendFloat prints f as float4out (bitSize 32) or float8out do with
+// extra_float_digits 1: the shortest digits that read back as the same
+// value, in fixed notation when the decimal exponent is within [-4, 6) for
+// float4 and [-4, 15) for float8, as src/common/f2s.c and d2s.c choose, else
+// as d.ddde±XX. Go's strconv finds the digits PostgreSQL's Ryu finds except
+// for numbers lying exactly on the boundary between two floats, which
+// PostgreSQL's Ryu (built without STRICTLY_SHORTEST) never prints.
+func appendFloat(buf []byte, f float64, bitSize int) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(buf, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(buf, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(buf, "-Infinity"...)
+	}
+	var tmp [32]byte
+	digits, exp10 := parseScientific(strconv.AppendFloat(tmp[:0], f, 'e', -1, bitSize))
+	digits, exp10 = ryuDigits(digits, exp10, f, bitSize)
+	if math.Signbit(f) {
+		buf = append(buf, '-')
+	}
+	d := strconv.AppendUint(tmp[:0], digits, 10)
+	exp := exp10 + len(d) - 1 // of the first digit
+	maxFixed := 15
+	if bitSize == 32 {
+		maxFixed = 6
+	}
+	switch {
+	case exp < -4 || exp >= maxFixed:
+		buf = append(buf, d[0])
+		if len(d) > 1 {
+			buf = append(buf, '.')
+			buf = append(buf, d[1:]...)
+		}
+		sign := byte('+')
+		if exp < 0 {
+			sign, exp = '-', -exp
+		}
+		buf = append(buf, 'e', sign)
+		if exp < 10 {
+			buf = append(buf, '0')
+		}
+		return strconv.AppendInt(buf, int64(exp), 10)
+	case exp < 0:
+		buf = append(buf, "0."...)
+		for range -exp - 1 {
+			buf = append(buf, '0')
+		}
+		return append(buf, d...)
+	case len(d) <= exp+1:
+		buf = append(buf, d...)
+		for range exp + 1 - len(d) {
+			buf = append(buf, '0')
+		}
+		return buf
+	}
+	buf = append(buf, d[:exp+1]...)
+	buf = append(buf, '.')
+	return append(buf, d[exp+1:]...)
+}
+
+// parseScientific reads strconv's [-]d[.ddd]e±XX as digits × 10^exp10.
+func parseScientific(b []byte) (digits uint64, exp10 int) {
+	i, fracDigits, inFrac := 0, 0, false
+	if b[0] == '-' {
+		i++
+	}
+	for ; b[i] != 'e'; i++ {
+		if b[i] == '.' {
+			inFrac = true
+			continue
+		}
+		digits = digits*10 + uint64(b[i]-'0')
+		if inFrac {
+			fracDigits++
+		}
+	}
+	for _, c := range b[i+2:] {
+		exp10 = exp10*10 + int(c-'0')
+	}
+	if b[i+1] == '-' {
+		exp10 = -exp10
+	}
+	return digits, exp10 - fracDigits
+}
+
+// ryuDigits corrects the two ways strconv's shortest digits can differ
+// from those of PostgreSQL's Ryu (src/common/d2s.c and f2s.c, built
+// without STRICTLY_SHORTEST):
+//
+//   - Ryu rounds an exact tie between two shortest candidates to the even
+//     one; strconv may round it up (2^-12 as a float4 is 0.000244140625,
+//     which Ryu prints as 0.00024414062).
+//   - Ryu never prints a number lying exactly on the boundary between two
+//     floats, which reads back as the float only by round-half-even;
+//     strconv does, for even mantissas (6.13e21 for 0x4474c4ed6d9de388,
+//     which PostgreSQL prints as 6.129999999999999e+21).
+//
+// Both can be ruled out for nearly every value with a few integer
+// operations; the rest are settled exactly with big integers, a path rare
+// enough to be allowed to allocate.
+func ryuDigits(digits uint64, exp10 int, f float64, bitSize int) (uint64, int) {
+	if f == 0 {
+		return digits, exp10
+	}
+	mant, exp2, pow2 := floatParts(f, bitSize)
+	if below, ok := exactTie(digits, exp10, mant, exp2); ok {
+		even, odd := below, below+1
+		if below%2 != 0 {
+			even, odd = odd, even
+		}
+		if _, inside := boundaryDistance(even, exp10, mant, exp2, pow2); inside {
+			return even, exp10
+		}
+		return odd, exp10
+	}
+	// A boundary of a float with at most 17 significant digits is an
+	// integer (f is then above 2^53, or 2^24 for float4) whose power of
+	// two is that of half or a quarter of f's ulp.
+	if exp10 < 0 || exp2 < 1 {
+		return digits, exp10
+	}
+	if tz := bits.TrailingZeros64(digits) + exp10; tz != exp2-1 && tz != exp2-2 {
+		return digits, exp10
+	}
+	if _, inside := boundaryDistance(digits, exp10, mant, exp2, pow2); inside {
+		return digits, exp10
+	}
+	// The shortest digits strictly inside, closest to f.
+	var tmp [32]byte
+	for n := len(strconv.AppendUint(tmp[:0], digits, 10)) + 1; n <= 17; n++ {
+		rounded, e := parseScientific(strconv.AppendFloat(tmp[:0], f, 'e', n-1, bitSize))
+		var best uint64
+		var bestDist *big.Int
+		for _, d := range [...]uint64{rounded - 1, rounded, rounded + 1} {
+			dist, inside := boundaryDistance(d, e, mant, exp2, pow2)
+			if inside && (bestDist == nil || dist.Cmp(bestDist) < 0 || dist.Cmp(bestDist) == 0 && d%2 == 0) {
+				best, bestDist = d, dist
+			}
+		}
+		if bestDist != nil {
+			return best, e
+		}
+	}
+	return digits, exp10
+}
+
+// exactTie reports whether mant × 2^exp2 lies exactly halfway between
+// digits × 10^exp10 and its neighbour at that precision, and returns the
+// lower of the two: whether 2f / 10^exp10 is the odd integer 2·digits ± 1.
+func exactTie(digits uint64, exp10 int, mant uint64, exp2 int) (uint64, bool) {
+	tz := bits.TrailingZeros64(mant)
+	odd, twos := mant>>tz, exp2+1+tz // 2f = odd × 2^twos
+	if twos != exp10 {               // 10^exp10 must take all the twos
+		return 0, false
+	}
+	// 2f / 10^exp10 = odd × 5^-exp10
+	for ; exp10 > 0; exp10-- {
+		if odd%5 != 0 {
+			return 0, false
+		}
+		odd /= 5
+	}
+	for ; exp10 < 0; exp10++ {
+		hi, lo := bits.Mul64(odd, 5)
+		if hi != 0 {
+			return 0, false
+		}
+		odd = lo
+	}
+	switch odd {
+	case 2*digits - 1:
+		return digits - 1, true
+	case 2*digits + 1:
+		return digits, true
+	}
+	return 0, false
+}
+
+// floatParts splits |f| into mant × 2^exp2 and reports whether it is a
+// power of two, whose lower neighbour is half as far as its upper one.
+func floatParts(f float64, bitSize int) (mant uint64, exp2 int, pow2 bool) {
+	if bitSize == 32 {
+		b := math.Float32bits(float32(f))
+		frac := uint64(b & (1<<23 - 1))
+		return frac | 1<<23, int(b>>23&0xff) - 150, frac == 0
+	}
+	b := math.Float64bits(f)
+	frac := b & (1<<52 - 1)
+	return frac | 1<<52, int(b>>52&0x7ff) - 1075, frac == 0
+}
+
+// boundaryDistance reports whether d × 10^exp10 lies strictly between the
+// rounding boundaries of mant × 2^exp2, and how far from it.
+func boundaryDistance(d uint64, exp10 int, mant uint64, exp2 int, pow2 bool) (*big.Int, bool) {
+	// All times 4, so that the quarter-ulp boundary below a power of two
+	// is whole, and scaled by whatever 2^-exp2 and 10^-exp10 make the two
+	// numbers integers.
+	x := new(big.Int).Lsh(new(big.Int).SetUint64(d), 2)
+	center := new(big.Int).Lsh(new(big.Int).SetUint64(mant), 2)
+	unit := big.NewInt(1)
+	pow10 := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(max(exp10, -exp10))), nil)
+	if exp10 >= 0 {
+		x.Mul(x, pow10)
+	} else {
+		center.Mul(center, pow10)
+		unit.Mul(unit, pow10)
+	}
+	if exp2 >= 0 {
+		center.Lsh(center, uint(exp2))
+		unit.Lsh(unit, uint(exp2))
+	} else {
+		x.Lsh(x, uint(-exp2))
+	}
+	dist := x.Sub(x, center)
+	limit := unit.Lsh(unit, 1) // two quarters of an ulp above
+	if dist.Sign() < 0 && pow2 {
+		limit.Rsh(limit, 1) // one quarter below a power of two
+	}
+	dist.Abs(dist)
+	return dist, dist.Cmp(limit) < 0
+}

@@ -1,0 +1,418 @@
+package server
+
+import (
+	"encoding/hex"
+	"math/bits"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/lakegate/lakegate/engine"
+)
+
+// The text format is what PostgreSQL 16's output functions print under the
+// settings lakegate reports: DateStyle ISO, MDY; TimeZone UTC;
+// IntervalStyle postgres; extra_float_digits 1; bytea_output hex. Clients
+// parse these strings (and people diff them against PostgreSQL), so they
+// follow PostgreSQL byte for byte rather than DuckDB's own spelling.
+
+// textEncoder chooses by the vector's kind: the text form of a value does
+// not depend on the type it is announced as, except that lists become
+// PostgreSQL arrays or json.
+func textEncoder(t engine.Type, s *engine.Shape) columnEncoder {
+	switch s.Kind {
+	case engine.KindBool:
+		return textBool
+	case engine.KindInt8, engine.KindInt16, engine.KindInt32, engine.KindInt64,
+		engine.KindUint8, engine.KindUint16, engine.KindUint32:
+		return textInt
+	case engine.KindUint64:
+		return textUint64
+	case engine.KindHugeint, engine.KindDecimal:
+		scale := int(s.Scale)
+		return func(buf []byte, v *engine.Vector, row int) []byte {
+			hi, lo := v.Int128(row)
+			return appendInt128(buf, hi, lo, scale)
+		}
+	case engine.KindUhugeint:
+		return textUhugeint
+	case engine.KindFloat32:
+		return textFloat32
+	case engine.KindFloat64:
+		return textFloat64
+	case engine.KindVarchar, engine.KindEnum:
+		return textBytes
+	case engine.KindBlob:
+		return textBytea
+	case engine.KindBit:
+		return textBit
+	case engine.KindDate:
+		return textDate
+	case engine.KindTime, engine.KindTimeNS:
+		return textTime
+	case engine.KindTimeTZ:
+		return textTimeTZ
+	case engine.KindTimestamp:
+		return textTimestamp
+	case engine.KindTimestampTZ:
+		return textTimestampTZ
+	case engine.KindInterval:
+		return textInterval
+	case engine.KindUUID:
+		return textUUID
+	case engine.KindList, engine.KindArray:
+		if t.OID == pgtype.JSONOID {
+			return jsonEncoder(s)
+		}
+		return textArrayEncoder(elementType(t), s)
+	case engine.KindStruct, engine.KindMap, engine.KindUnion:
+		return jsonEncoder(s)
+	}
+	// A type lakegate cannot read has no values to send: DuckDB's NULL
+	// type, which is always NULL, is the only one seen in results.
+	return func(buf []byte, _ *engine.Vector, _ int) []byte { return buf }
+}
+
+func textBool(buf []byte, v *engine.Vector, row int) []byte {
+	if v.Bool(row) {
+		return append(buf, 't')
+	}
+	return append(buf, 'f')
+}
+
+func textInt(buf []byte, v *engine.Vector, row int) []byte {
+	return strconv.AppendInt(buf, v.Int(row), 10)
+}
+
+func textUint64(buf []byte, v *engine.Vector, row int) []byte {
+	return strconv.AppendUint(buf, v.Uint64(row), 10)
+}
+
+func textUhugeint(buf []byte, v *engine.Vector, row int) []byte {
+	hi, lo := v.Int128(row)
+	return appendUint128(buf, uint64(hi), lo, 0)
+}
+
+func textFloat32(buf []byte, v *engine.Vector, row int) []byte {
+	return appendFloat(buf, float64(v.Float32(row)), 32)
+}
+
+func textFloat64(buf []byte, v *engine.Vector, row int) []byte {
+	return appendFloat(buf, v.Float64(row), 64)
+}
+
+func textBytes(buf []byte, v *engine.Vector, row int) []byte {
+	return append(buf, v.Bytes(row)...)
+}
+
+func textBytea(buf []byte, v *engine.Vector, row int) []byte {
+	b := v.Bytes(row)
+	buf = append(buf, `\x`...)
+	n := len(buf)
+	buf = append(buf, make([]byte, 2*len(b))...) // append(make) does not allocate
+	hex.Encode(buf[n:], b)
+	return buf
+}
+
+// textBit prints DuckDB's bit string: a first byte counting the padding
+// bits at the start of the second, then the bits, most significant first.
+func textBit(buf []byte, v *engine.Vector, row int) []byte {
+	b := v.Bytes(row)
+	if len(b) < 2 {
+		return buf
+	}
+	for i := int(b[0]); i < 8*(len(b)-1); i++ {
+		buf = append(buf, '0'+((b[1+i/8]>>(7-i%8))&1))
+	}
+	return buf
+}
+
+func textDate(buf []byte, v *engine.Vector, row int) []byte {
+	return appendDate(buf, v.Days(row))
+}
+
+func textTime(buf []byte, v *engine.Vector, row int) []byte {
+	return appendClock(buf, v.Micros(row))
+}
+
+func textTimeTZ(buf []byte, v *engine.Vector, row int) []byte {
+	micros, offset := v.TimeTZ(row)
+	buf = appendClock(buf, micros)
+	return appendZone(buf, offset, false)
+}
+
+func textTimestamp(buf []byte, v *engine.Vector, row int) []byte {
+	return appendTimestamp(buf, v.Micros(row), ' ', false)
+}
+
+func textTimestampTZ(buf []byte, v *engine.Vector, row int) []byte {
+	return appendTimestamp(buf, v.Micros(row), ' ', true)
+}
+
+func textInterval(buf []byte, v *engine.Vector, row int) []byte {
+	months, days, micros := v.Interval(row)
+	return appendInterval(buf, months, days, micros)
+}
+
+func textUUID(buf []byte, v *engine.Vector, row int) []byte {
+	u := v.UUID(row)
+	return appendUUID(buf, &u)
+}
+
+// appendInt128 prints a two's-complement 128-bit integer scaled down by
+// 10^scale, keeping exactly scale fractional digits as numeric_out does
+// for a numeric with that display scale.
+func appendInt128(buf []byte, hi int64, lo uint64, scale int) []byte {
+	if hi < 0 {
+		buf = append(buf, '-')
+		var borrow uint64
+		lo, borrow = bits.Sub64(0, lo, 0)
+		uhi, _ := bits.Sub64(0, uint64(hi), borrow)
+		return appendUint128(buf, uhi, lo, scale)
+	}
+	return appendUint128(buf, uint64(hi), lo, scale)
+}
+
+// appendUint128 is appendInt128 for an unsigned magnitude.
+func appendUint128(buf []byte, hi, lo uint64, scale int) []byte {
+	const chunk = 1e19 // the largest power of ten below 2^64
+	var digits [40]byte
+	i := len(digits)
+	for hi != 0 {
+		var r uint64
+		hi, r = bits.Div64(0, hi, chunk)
+		lo, r = bits.Div64(r, lo, chunk)
+		for k := 0; k < 19; k++ {
+			i--
+			digits[i] = byte('0' + r%10)
+			r /= 10
+		}
+	}
+	for lo != 0 || i == len(digits) {
+		i--
+		digits[i] = byte('0' + lo%10)
+		lo /= 10
+	}
+	d := digits[i:]
+	if scale == 0 {
+		return append(buf, d...)
+	}
+	if len(d) > scale {
+		buf = append(buf, d[:len(d)-scale]...)
+		buf = append(buf, '.')
+		return append(buf, d[len(d)-scale:]...)
+	}
+	buf = append(buf, "0."...)
+	for k := len(d); k < scale; k++ {
+		buf = append(buf, '0')
+	}
+	return append(buf, d...)
+}
+
+const (
+	microsPerSecond = 1_000_000
+	microsPerMinute = 60 * microsPerSecond
+	microsPerHour   = 60 * microsPerMinute
+	microsPerDay    = 24 * microsPerHour
+)
+
+// civil converts days since 1970-01-01 to a proleptic Gregorian date in
+// astronomical year numbering (0 is 1 BC), as PostgreSQL's j2date does, for
+// any int32 day count (Howard Hinnant's days_from_civil inverse).
+func civil(days int64) (year int64, month, day int) {
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day = int(doy - (153*mp+2)/5 + 1)
+	month = int(mp + 3)
+	if month > 12 {
+		month -= 12
+	}
+	year = yoe + era*400
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
+}
+
+// appendYMD prints a date as YYYY-MM-DD with the year of an era (at least
+// four digits) and reports whether it is BC, which PostgreSQL marks with a
+// " BC" suffix after the whole value.
+func appendYMD(buf []byte, days int64) ([]byte, bool) {
+	year, month, day := civil(days)
+	bc := year <= 0
+	if bc {
+		year = 1 - year
+	}
+	if year < 10000 {
+		buf = append(buf, '0'+byte(year/1000), '0'+byte(year/100%10), '0'+byte(year/10%10), '0'+byte(year%10))
+	} else {
+		buf = strconv.AppendInt(buf, year, 10)
+	}
+	buf = append(buf, '-')
+	buf = append2(buf, month)
+	buf = append(buf, '-')
+	return append2(buf, day), bc
+}
+
+func append2(buf []byte, n int) []byte {
+	return append(buf, '0'+byte(n/10), '0'+byte(n%10))
+}
+
+func appendDate(buf []byte, days int32) []byte {
+	switch days {
+	case engine.InfinityDays:
+		return append(buf, "infinity"...)
+	case engine.NegInfinityDays:
+		return append(buf, "-infinity"...)
+	}
+	buf, bc := appendYMD(buf, int64(days))
+	if bc {
+		buf = append(buf, " BC"...)
+	}
+	return buf
+}
+
+// appendClock prints a time of day (possibly 24:00:00) as HH:MM:SS with
+// the fraction of a second, if any, without trailing zeros.
+func appendClock(buf []byte, micros int64) []byte {
+	buf = append2(buf, int(micros/microsPerHour))
+	buf = append(buf, ':')
+	buf = append2(buf, int(micros/microsPerMinute%60))
+	buf = append(buf, ':')
+	buf = append2(buf, int(micros/microsPerSecond%60))
+	return appendFraction(buf, micros%microsPerSecond)
+}
+
+// appendFraction prints non-negative microseconds as .ffffff without
+// trailing zeros, and nothing for zero (AppendSeconds in datetime.c).
+func appendFraction(buf []byte, usec int64) []byte {
+	if usec == 0 {
+		return buf
+	}
+	buf = append(buf, '.')
+	for div := int64(100000); usec != 0; div /= 10 {
+		buf = append(buf, '0'+byte(usec/div))
+		usec %= div
+	}
+	return buf
+}
+
+// appendZone prints a UTC offset (seconds east) as EncodeTimezone does:
+// +HH, +HH:MM when there are minutes, +HH:MM:SS when there are seconds;
+// xsd (json's style) always prints the minutes.
+func appendZone(buf []byte, east int32, xsd bool) []byte {
+	if east >= 0 {
+		buf = append(buf, '+')
+	} else {
+		buf = append(buf, '-')
+		east = -east
+	}
+	hours, minutes, seconds := east/3600, east/60%60, east%60
+	buf = append2(buf, int(hours))
+	if minutes != 0 || seconds != 0 || xsd {
+		buf = append(buf, ':')
+		buf = append2(buf, int(minutes))
+	}
+	if seconds != 0 {
+		buf = append(buf, ':')
+		buf = append2(buf, int(seconds))
+	}
+	return buf
+}
+
+// appendTimestamp prints microseconds since 1970 as timestamp_out does,
+// or timestamptz_out in UTC when zone is set; sep is ' ' for the text
+// format and 'T' for json.
+func appendTimestamp(buf []byte, micros int64, sep byte, zone bool) []byte {
+	switch micros {
+	case engine.InfinityMicros:
+		return append(buf, "infinity"...)
+	case engine.NegInfinityMicros:
+		return append(buf, "-infinity"...)
+	}
+	days := micros / microsPerDay
+	tod := micros % microsPerDay
+	if tod < 0 {
+		days--
+		tod += microsPerDay
+	}
+	buf, bc := appendYMD(buf, days)
+	buf = append(buf, sep)
+	buf = appendClock(buf, tod)
+	if zone {
+		buf = appendZone(buf, 0, sep == 'T')
+	}
+	if bc {
+		buf = append(buf, " BC"...)
+	}
+	return buf
+}
+
+// appendInterval prints an interval in IntervalStyle postgres, following
+// EncodeInterval: nonzero year, mon and day fields with their own signs
+// ("+" only after a negative field), then the time, signed as a whole.
+func appendInterval(buf []byte, months, days int32, micros int64) []byte {
+	zero, before := true, false
+	part := func(value int64, unit string) {
+		if value == 0 {
+			return
+		}
+		if !zero {
+			buf = append(buf, ' ')
+		}
+		if before && value > 0 {
+			buf = append(buf, '+')
+		}
+		buf = strconv.AppendInt(buf, value, 10)
+		buf = append(buf, ' ')
+		buf = append(buf, unit...)
+		if value != 1 {
+			buf = append(buf, 's')
+		}
+		before, zero = value < 0, false
+	}
+	part(int64(months/12), "year")
+	part(int64(months%12), "mon")
+	part(int64(days), "day")
+	if zero || micros != 0 {
+		if !zero {
+			buf = append(buf, ' ')
+		}
+		abs := uint64(micros)
+		if micros < 0 {
+			buf = append(buf, '-')
+			abs = -abs
+		} else if before {
+			buf = append(buf, '+')
+		}
+		hours := abs / microsPerHour
+		if hours < 10 {
+			buf = append(buf, '0')
+		}
+		buf = strconv.AppendUint(buf, hours, 10)
+		buf = append(buf, ':')
+		buf = append2(buf, int(abs/microsPerMinute%60))
+		buf = append(buf, ':')
+		buf = append2(buf, int(abs/microsPerSecond%60))
+		buf = appendFraction(buf, int64(abs%microsPerSecond))
+	}
+	return buf
+}
+
+func appendUUID(buf []byte, u *[16]byte) []byte {
+	const digits = "0123456789abcdef"
+	for i, b := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			buf = append(buf, '-')
+		}
+		buf = append(buf, digits[b>>4], digits[b&15])
+	}
+	return buf
+}
