@@ -9,15 +9,16 @@ import (
 // Result values are encoded straight from DuckDB's vectors into the
 // DataRow buffer. The files encode_*.go split the work by format:
 //
-//	encode_text.go    PostgreSQL's output functions (ISO dates, shortest floats)
+//	encode_text.go    PostgreSQL's output functions (ISO dates, intervals, numerics)
+//	encode_float.go   float4out and float8out: shortest digits, PostgreSQL's way
 //	encode_binary.go  PostgreSQL's send functions
 //	encode_array.go   one-dimensional arrays, text and binary
 //	encode_json.go    structs, maps, unions and nested lists as json
 //
 // An encoder is built once per column and per result and then called for
-// every non-NULL value; on scalar columns it appends to buf and allocates
-// nothing. Encoders of arrays and numerics keep scratch space, so one is
-// used by a single goroutine, as a portal's result is.
+// every non-NULL value; it appends to buf and, except for binary numerics,
+// allocates nothing. Some encoders keep scratch space, so one is used by a
+// single goroutine, as a portal's result is.
 
 // Format codes of the protocol.
 const (

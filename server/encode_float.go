@@ -7,17 +7,12 @@ import (
 	"strconv"
 )
 
-// Floats are printed as PostgreSQL 12+ prints them with
-// extra_float_digits 1 (the default): the shortest decimal that reads back
-// as the same float.
-
 // appendFloat prints f as float4out (bitSize 32) or float8out do with
 // extra_float_digits 1: the shortest digits that read back as the same
 // value, in fixed notation when the decimal exponent is within [-4, 6) for
 // float4 and [-4, 15) for float8, as src/common/f2s.c and d2s.c choose, else
-// as d.ddde±XX. Go's strconv finds the digits PostgreSQL's Ryu finds except
-// for numbers lying exactly on the boundary between two floats, which
-// PostgreSQL's Ryu (built without STRICTLY_SHORTEST) never prints.
+// as d.ddde±XX. The digits are strconv's, corrected where PostgreSQL's
+// Ryu chooses differently (ryuDigits).
 func appendFloat(buf []byte, f float64, bitSize int) []byte {
 	switch {
 	case math.IsNaN(f):
@@ -107,12 +102,12 @@ func parseScientific(b []byte) (digits uint64, exp10 int) {
 //     which Ryu prints as 0.00024414062).
 //   - Ryu never prints a number lying exactly on the boundary between two
 //     floats, which reads back as the float only by round-half-even;
-//     strconv does, for even mantissas (6.13e21 for 0x4474c4ed6d9de388,
-//     which PostgreSQL prints as 6.129999999999999e+21).
+//     strconv does for even mantissas (2.603e21, which PostgreSQL prints
+//     as 2.6030000000000003e+21).
 //
-// Both can be ruled out for nearly every value with a few integer
-// operations; the rest are settled exactly with big integers, a path rare
-// enough to be allowed to allocate.
+// Both are found and fixed with integer arithmetic, except around powers
+// of two, whose lower boundary is nearer than the upper one: there exact
+// comparisons use big integers, on a path rare enough to allocate.
 func ryuDigits(digits uint64, exp10 int, f float64, bitSize int) (uint64, int) {
 	if f == 0 {
 		return digits, exp10
@@ -123,40 +118,92 @@ func ryuDigits(digits uint64, exp10 int, f float64, bitSize int) (uint64, int) {
 		if below%2 != 0 {
 			even, odd = odd, even
 		}
+		if !pow2 {
+			return even, exp10 // equally near, so both inside
+		}
 		if _, inside := boundaryDistance(even, exp10, mant, exp2, pow2); inside {
 			return even, exp10
 		}
 		return odd, exp10
 	}
-	// A boundary of a float with at most 17 significant digits is an
-	// integer (f is then above 2^53, or 2^24 for float4) whose power of
-	// two is that of half or a quarter of f's ulp.
-	if exp10 < 0 || exp2 < 1 {
+	// A boundary with at most 17 significant digits is an integer (f is
+	// then above 2^53, or 2^24 for float4), as are f's digits at any
+	// precision. They read back as f, so they lie within its boundaries,
+	// where the only integers whose power of two is that of half an ulp
+	// are the two boundaries (below a power of two the lower boundary has
+	// that of a quarter, as does a point inside).
+	if !onBoundary(digits, exp10, mant, exp2, pow2) {
 		return digits, exp10
 	}
-	if tz := bits.TrailingZeros64(digits) + exp10; tz != exp2-1 && tz != exp2-2 {
-		return digits, exp10
+	if pow2 {
+		return nearestInside(digits, exp10, f, bitSize, mant, exp2)
 	}
-	if _, inside := boundaryDistance(digits, exp10, mant, exp2, pow2); inside {
-		return digits, exp10
-	}
-	// The shortest digits strictly inside, closest to f.
+	// f rounds to a number nearer than the boundary at the first precision
+	// whose unit is below an ulp (10^unit < 2^exp2), and to the boundary
+	// itself at any coarser one.
+	unit := int(math.Ceil(float64(exp2)*math.Log10(2))) - 1
+	first := exp10 + decimalLen(digits) - unit
 	var tmp [32]byte
-	for n := len(strconv.AppendUint(tmp[:0], digits, 10)) + 1; n <= 17; n++ {
+	for n := max(first, decimalLen(digits)+1); n <= 17; n++ {
+		d, e := parseScientific(strconv.AppendFloat(tmp[:0], f, 'e', n-1, bitSize))
+		for d%10 == 0 {
+			d, e = d/10, e+1
+		}
+		if !onBoundary(d, e, mant, exp2, pow2) {
+			return d, e
+		}
+	}
+	return digits, exp10
+}
+
+// onBoundary reports whether d × 10^exp10, which reads back as the float
+// mant × 2^exp2, is one of the float's rounding boundaries.
+func onBoundary(d uint64, exp10 int, mant uint64, exp2 int, pow2 bool) bool {
+	if exp10 < 0 || exp2 < 1 {
+		return false
+	}
+	switch bits.TrailingZeros64(d) + exp10 {
+	case exp2 - 1:
+		return true
+	case exp2 - 2:
+		if pow2 {
+			_, inside := boundaryDistance(d, exp10, mant, exp2, pow2)
+			return !inside
+		}
+	}
+	return false
+}
+
+// nearestInside is the shortest number strictly between the boundaries of
+// a power of two, closest to it, found by exact comparison.
+func nearestInside(digits uint64, exp10 int, f float64, bitSize int, mant uint64, exp2 int) (uint64, int) {
+	var tmp [32]byte
+	for n := decimalLen(digits) + 1; n <= 17; n++ {
 		rounded, e := parseScientific(strconv.AppendFloat(tmp[:0], f, 'e', n-1, bitSize))
 		var best uint64
 		var bestDist *big.Int
 		for _, d := range [...]uint64{rounded - 1, rounded, rounded + 1} {
-			dist, inside := boundaryDistance(d, e, mant, exp2, pow2)
+			dist, inside := boundaryDistance(d, e, mant, exp2, true)
 			if inside && (bestDist == nil || dist.Cmp(bestDist) < 0 || dist.Cmp(bestDist) == 0 && d%2 == 0) {
 				best, bestDist = d, dist
 			}
 		}
 		if bestDist != nil {
+			for best%10 == 0 {
+				best, e = best/10, e+1
+			}
 			return best, e
 		}
 	}
 	return digits, exp10
+}
+
+func decimalLen(d uint64) int {
+	n := 1
+	for ; d >= 10; d /= 10 {
+		n++
+	}
+	return n
 }
 
 // exactTie reports whether mant × 2^exp2 lies exactly halfway between
@@ -192,16 +239,22 @@ func exactTie(digits uint64, exp10 int, mant uint64, exp2 int) (uint64, bool) {
 }
 
 // floatParts splits |f| into mant × 2^exp2 and reports whether it is a
-// power of two, whose lower neighbour is half as far as its upper one.
+// power of two above the smallest normal, whose lower neighbour is half as
+// far as its upper one.
 func floatParts(f float64, bitSize int) (mant uint64, exp2 int, pow2 bool) {
+	var frac uint64
+	var biased, mantBits, bias int
 	if bitSize == 32 {
 		b := math.Float32bits(float32(f))
-		frac := uint64(b & (1<<23 - 1))
-		return frac | 1<<23, int(b>>23&0xff) - 150, frac == 0
+		frac, biased, mantBits, bias = uint64(b&(1<<23-1)), int(b>>23&0xff), 23, 127
+	} else {
+		b := math.Float64bits(f)
+		frac, biased, mantBits, bias = b&(1<<52-1), int(b>>52&0x7ff), 52, 1023
 	}
-	b := math.Float64bits(f)
-	frac := b & (1<<52 - 1)
-	return frac | 1<<52, int(b>>52&0x7ff) - 1075, frac == 0
+	if biased == 0 { // subnormal: no implicit bit
+		return frac, 1 - bias - mantBits, false
+	}
+	return frac | 1<<mantBits, biased - bias - mantBits, frac == 0 && biased > 1
 }
 
 // boundaryDistance reports whether d × 10^exp10 lies strictly between the

@@ -217,13 +217,15 @@ func TestEncodeManyRows(t *testing.T) {
 	}
 }
 
-// The hot path must not allocate per value.
+// The hot path must not allocate per value; nor do arrays and json.
 func TestEncodeScalarsDoNotAllocate(t *testing.T) {
 	s := newEncodeSession(t)
 	sql := `SELECT i::INTEGER, i::BIGINT, i::SMALLINT, i * 0.37::DOUBLE, (i * 0.37)::FLOAT,
 		'value number ' || i, DATE '2024-01-01' + i::INTEGER, TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND,
 		TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i) MILLISECOND, i % 2 = 0, TIME '01:02:03' + INTERVAL (i) MICROSECOND,
-		INTERVAL (i) HOUR, gen_random_uuid(), ('\x01' || i)::BLOB, (i / 7)::DECIMAL(10, 2)
+		INTERVAL (i) HOUR, gen_random_uuid(), ('\x01' || i)::BLOB, (i / 7)::DECIMAL(10, 2),
+		(i + 1) * 1.37e20::DOUBLE, (i * 7919)::FLOAT * 65536, 1e-300 / (i + 1), ['a b', 'c' || i, NULL],
+		{'k': i, 'v': 'x' || i}
 		FROM range(2048) t(i)`
 	for _, format := range []int16{textFormat, binaryFormat} {
 		encodeQuery(t, s, sql, nil, format, func(c *engine.Chunk, from, to int) {
@@ -257,8 +259,13 @@ func announcedType(k engine.Kind) engine.Type {
 		engine.KindTime: pgtype.TimeOID, engine.KindTimestamp: pgtype.TimestampOID,
 		engine.KindTimestampTZ: pgtype.TimestamptzOID, engine.KindInterval: pgtype.IntervalOID,
 		engine.KindUUID: pgtype.UUIDOID, engine.KindDecimal: pgtype.NumericOID,
+		engine.KindList: pgtype.TextArrayOID, engine.KindStruct: pgtype.JSONOID,
 	}[k]
-	return engine.Type{OID: oid, Size: -1, Modifier: -1}
+	t := engine.Type{OID: oid, Size: -1, Modifier: -1}
+	if k == engine.KindList {
+		t.Elem = pgtype.TextOID
+	}
+	return t
 }
 
 // Floats beyond the table: every output must read back as the same value
