@@ -21,7 +21,10 @@ type conn struct {
 	server  *Server
 	netConn net.Conn
 	reader  *bufio.Reader
+	// backend reads messages from reader and queues the messages it sends
+	// until Flush moves them into out (rows.go), which flush writes.
 	backend *pgproto3.Backend
+	out     outBuffer
 	session *engine.Session
 	pid     uint32
 
@@ -45,12 +48,12 @@ func newConn(s *Server, nc net.Conn) *conn {
 		server:     s,
 		netConn:    nc,
 		reader:     r,
-		backend:    pgproto3.NewBackend(r, nc),
 		ctx:        ctx,
 		cancel:     cancel,
 		statements: map[string]*preparedStatement{},
 		portals:    map[string]*portal{},
 	}
+	c.backend = pgproto3.NewBackend(r, &c.out)
 	c.backend.SetMaxBodyLen(s.maxMessageSize())
 	return c
 }
@@ -103,7 +106,7 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) (ok bool) {
 		c.closePortalsIfIdle()
 		err = c.ready()
 	case *pgproto3.Flush:
-		err = c.backend.Flush()
+		err = c.flush()
 	default:
 		if c.skipUntilSync {
 			return true
@@ -138,12 +141,13 @@ func (c *conn) ready() error {
 	return c.flush()
 }
 
+// flush writes everything sent so far to the socket: the rows and messages
+// in the output buffer, then the messages still queued in the Backend.
 func (c *conn) flush() error {
-	if err := c.backend.Flush(); err != nil {
-		c.cancel()
-		return errClientGone
+	if err := c.takeQueued(); err != nil {
+		return err
 	}
-	return nil
+	return c.writeOut()
 }
 
 // sendError reports err to the client, marks an open transaction failed,
@@ -170,7 +174,7 @@ func (c *conn) fatal(err error) {
 		return // I/O errors: the client is gone
 	}
 	c.backend.Send(errorResponse(se))
-	c.backend.Flush()
+	c.flush()
 }
 
 // shutdown is called by Server.Shutdown from another goroutine.

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"encoding/binary"
+
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/lakegate/lakegate/engine"
@@ -12,27 +14,82 @@ import (
 // memory stays flat and the client sees rows while the query runs.
 const flushThreshold = 64 << 10
 
+// maxRetainedOutput bounds the output buffer a connection keeps between
+// writes: one huge row may grow it, and it is then dropped, not kept.
+const maxRetainedOutput = 4 * flushThreshold
+
+// outBuffer is a connection's output, written to the socket by
+// conn.writeOut. The pgproto3 Backend writes into it (Backend.Flush appends
+// the messages it queued) and the row writer appends DataRow messages to
+// it directly, so every message is in it in the order it was produced.
+//
+// The Backend cannot carry the rows itself: its Flush replaces a buffer of
+// more than 1 KiB with a new one, so each batch of rows would regrow from
+// 1 KiB, and that garbage kept the GC busy all the time.
+type outBuffer struct {
+	buf []byte
+}
+
+// Write appends p; it is where Backend.Flush puts the queued messages.
+func (o *outBuffer) Write(p []byte) (int, error) {
+	o.buf = append(o.buf, p...)
+	return len(p), nil
+}
+
+// writeOut writes the output buffer to the socket. Messages still queued
+// in the Backend are not included: conn.flush sends both.
+func (c *conn) writeOut() error {
+	out := c.out.buf
+	if len(out) == 0 {
+		return nil
+	}
+	_, err := c.netConn.Write(out)
+	if cap(out) > maxRetainedOutput {
+		c.out.buf = nil
+	} else {
+		c.out.buf = out[:0]
+	}
+	if err != nil {
+		c.cancel()
+		return errClientGone
+	}
+	return nil
+}
+
+// takeQueued moves the messages queued in the Backend into the output
+// buffer, so that what is appended to it next comes after them.
+func (c *conn) takeQueued() error {
+	if err := c.backend.Flush(); err != nil {
+		// Only an encoding error (a message too large to frame) gets
+		// here: the stream can no longer be trusted.
+		c.cancel()
+		return errClientGone
+	}
+	return nil
+}
+
 // rowWriter streams a portal's rows as DataRow messages. It implements
 // engine.ResultWriter.
 type rowWriter struct {
-	conn     *conn
+	conn    *conn
+	types   []engine.Type
+	formats []int16
+	// shapes and encoders are those of the last chunk: the encoder of a
+	// column depends on how DuckDB stores it, known once chunks arrive.
+	shapes   []*engine.Shape
 	encoders []columnEncoder
-	row      pgproto3.DataRow
-	scratch  []byte
-	ends     []int
-	buffered int
 }
 
 func newRowWriter(c *conn, cols []engine.Column, formats []int16) *rowWriter {
 	w := &rowWriter{
 		conn:     c,
+		types:    make([]engine.Type, len(cols)),
+		formats:  formats,
+		shapes:   make([]*engine.Shape, len(cols)),
 		encoders: make([]columnEncoder, len(cols)),
-		row:      pgproto3.DataRow{Values: make([][]byte, len(cols))},
-		scratch:  make([]byte, 0, 1024),
-		ends:     make([]int, len(cols)),
 	}
 	for i, col := range cols {
-		w.encoders[i] = newColumnEncoder(col, formats[i])
+		w.types[i] = col.Type
 	}
 	return w
 }
@@ -54,38 +111,57 @@ func rowDescription(cols []engine.Column, formats []int16) *pgproto3.RowDescript
 	return &pgproto3.RowDescription{Fields: fields}
 }
 
-// WriteRows encodes rows [from, to) of the chunk into DataRow messages.
+// WriteRows appends rows [from, to) of the chunk to the output buffer as
+// DataRow messages, encoding each value in place, and writes the buffer to
+// the socket whenever it passes flushThreshold.
+//
+// The framing is DataRow's: 'D', the message length (itself included),
+// the column count, then per column a length, -1 for NULL, and the bytes.
+// It is written here rather than by (*pgproto3.DataRow).Encode, which
+// takes the row as one slice per value, so that values go from DuckDB's
+// vectors to the buffer without an intermediate copy; rows_test.go decodes
+// it with pgproto3.
 func (w *rowWriter) WriteRows(ch *engine.Chunk, from, to int) error {
-	values := w.row.Values
-	for r := from; r < to; r++ {
-		w.scratch = w.scratch[:0]
-		for i, enc := range w.encoders {
-			v := &ch.Columns[i]
-			if v.IsNull(r) {
-				w.ends[i] = -1
-				continue
-			}
-			w.scratch = enc(w.scratch, v, r)
-			w.ends[i] = len(w.scratch)
-		}
-		start := 0
-		for i, end := range w.ends {
-			if end < 0 {
-				values[i] = nil
-				continue
-			}
-			values[i] = w.scratch[start:end:end]
-			start = end
-		}
-		w.conn.backend.Send(&w.row)
-		w.buffered += len(w.scratch) + 4*len(values) + 7
-		if w.buffered >= flushThreshold {
-			w.buffered = 0
-			if err := w.conn.flush(); err != nil {
-				return err
-			}
+	c := w.conn
+	if err := c.takeQueued(); err != nil {
+		return err
+	}
+	cols := ch.Columns[:len(w.encoders)]
+	for i := range cols {
+		if s := cols[i].Shape; s != w.shapes[i] {
+			w.shapes[i] = s
+			w.encoders[i] = encoderFor(w.types[i], s, w.formats[i])
 		}
 	}
+	encoders := w.encoders[:len(cols)]
+	header := [7]byte{'D', 0, 0, 0, 0, byte(len(cols) >> 8), byte(len(cols))}
+	buf := c.out.buf
+	if cap(buf) == 0 {
+		buf = make([]byte, 0, flushThreshold+flushThreshold/4)
+	}
+	for r := from; r < to; r++ {
+		start := len(buf)
+		buf = append(buf, header[:]...)
+		for i, enc := range encoders {
+			v := &cols[i]
+			if v.IsNull(r) {
+				buf = append(buf, 0xff, 0xff, 0xff, 0xff)
+				continue
+			}
+			at := len(buf)
+			buf = enc(append(buf, 0, 0, 0, 0), v, r)
+			binary.BigEndian.PutUint32(buf[at:], uint32(len(buf)-at-4))
+		}
+		binary.BigEndian.PutUint32(buf[start+1:], uint32(len(buf)-start-1))
+		if len(buf) >= flushThreshold {
+			c.out.buf = buf
+			if err := c.writeOut(); err != nil {
+				return err
+			}
+			buf = c.out.buf
+		}
+	}
+	c.out.buf = buf
 	return nil
 }
 

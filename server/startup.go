@@ -140,7 +140,7 @@ func (c *conn) startSession(version uint32, body []byte) bool {
 		c.backend.Send(noticeResponse(n))
 	}
 	c.backend.Send(&pgproto3.ReadyForQuery{TxStatus: byte(c.session.TxStatus())})
-	if err := c.backend.Flush(); err != nil {
+	if err := c.flush(); err != nil {
 		return false
 	}
 	c.server.logger().Debug("session started", "pid", c.pid, "user", user, "database", database,
