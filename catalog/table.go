@@ -1,0 +1,187 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// viewProbe stands in for the files expression when comparing view SQL
+// across loads.
+const viewProbe = "getvariable('lakegate_probe')"
+
+// Table is one table of the catalog.
+type Table struct {
+	Schema, Name string
+	Format       string
+	// Location is the table's location as configured (made absolute).
+	Location string
+
+	src   source
+	store objectStore // where src's files are
+
+	mu       sync.RWMutex
+	err      error     // why the last load failed, if it did
+	loaded   bool      // a load has succeeded at least once
+	view     string    // view SQL (with viewProbe) after the last load
+	version  uint64    // bumped when view changes
+	loadedAt time.Time // last successful load
+}
+
+// load (re)builds the table's index. A failed reload keeps serving the
+// previous index; the error is still reported.
+func (t *Table) load(ctx context.Context) error {
+	err := t.src.load(ctx)
+	var view string
+	if err == nil {
+		view, err = t.src.viewSQL(ctx, viewProbe)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err != nil {
+		t.err = fmt.Errorf("table %s.%s (%s): %w", t.Schema, t.Name, t.Location, err)
+		return t.err
+	}
+	t.err, t.loaded, t.loadedAt = nil, true, time.Now()
+	if view != t.view {
+		t.view = view
+		t.version++
+	}
+	return nil
+}
+
+// Err is why the table cannot be read, or nil. A table whose reload failed
+// is still readable (from its previous index) and reports nil.
+func (t *Table) Err() error {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if t.loaded {
+		return nil
+	}
+	if t.err == nil {
+		return fmt.Errorf("table %s.%s is not loaded yet", t.Schema, t.Name)
+	}
+	return t.err
+}
+
+// Version changes whenever the SQL that reads the table changes (its
+// schema, partition types or delete files), so that views built from
+// ViewSQL can be rebuilt.
+func (t *Table) Version() uint64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.version
+}
+
+// ViewSQL is the SELECT DuckDB runs for the table; files is a DuckDB
+// expression giving the list of local paths to read (from a Scan).
+func (t *Table) ViewSQL(ctx context.Context, files string) (string, error) {
+	if err := t.Err(); err != nil {
+		return "", err
+	}
+	return t.src.viewSQL(ctx, files)
+}
+
+// Scan is the files one query reads from a table. Release it when the
+// query ends, so the file cache may evict them.
+type Scan struct {
+	Table *Table
+	// Paths are the local paths DuckDB reads; never empty.
+	Paths []string
+	// Kept and Total count the files (and bytes) read and in the table.
+	Kept, Total Totals
+	// Planning is how long pruning and fetching took.
+	Planning time.Duration
+	release  []func()
+}
+
+// Release unpins the scan's cached files.
+func (s *Scan) Release() {
+	for _, r := range s.release {
+		r()
+	}
+	s.release = nil
+}
+
+// Plan returns the files that may hold rows matching any of filters (all
+// of them if filters is empty), made local. When no file can match, one is
+// still read: DuckDB needs a file to know the table's columns, and the
+// query's own filter removes its rows.
+func (t *Table) Plan(ctx context.Context, filters []Filter) (*Scan, error) {
+	return t.plan(ctx, filters, false)
+}
+
+// SchemaScan is a scan of one file: enough for DuckDB to describe a query
+// before its parameters (and so its pruning) are known.
+func (t *Table) SchemaScan(ctx context.Context) (*Scan, error) {
+	return t.plan(ctx, nil, true)
+}
+
+func (t *Table) plan(ctx context.Context, filters []Filter, schemaOnly bool) (*Scan, error) {
+	if err := t.Err(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	kept, total, err := t.src.plan(ctx, filters)
+	if err != nil {
+		return nil, fmt.Errorf("planning %s.%s: %w", t.Schema, t.Name, err)
+	}
+	if len(kept) == 0 && !schemaOnly && len(filters) > 0 {
+		kept, _, err = t.src.plan(ctx, nil)
+		if err != nil {
+			return nil, fmt.Errorf("planning %s.%s: %w", t.Schema, t.Name, err)
+		}
+		schemaOnly = true
+	}
+	if len(kept) == 0 {
+		return nil, fmt.Errorf("table %s.%s has no data files", t.Schema, t.Name)
+	}
+	if schemaOnly {
+		kept = kept[:1]
+	}
+	s := &Scan{Table: t, Total: total, Paths: make([]string, len(kept)), release: make([]func(), len(kept))}
+	if err := s.localize(ctx, t.store, kept); err != nil {
+		s.Release()
+		return nil, err
+	}
+	s.Kept.Files = len(kept)
+	for _, f := range kept {
+		s.Kept.Bytes += f.Object.Size
+	}
+	s.Planning = time.Since(start)
+	return s, nil
+}
+
+// fetchers bounds concurrent downloads of one scan's files.
+const fetchers = 8
+
+func (s *Scan) localize(ctx context.Context, store objectStore, files []File) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(fetchers)
+	for i, f := range files {
+		g.Go(func() error {
+			p, release, err := store.localPath(gctx, f.Object)
+			if err != nil {
+				return err
+			}
+			s.Paths[i], s.release[i] = p, release
+			return nil
+		})
+	}
+	err := g.Wait()
+	s.release = compact(s.release)
+	return err
+}
+
+func compact(fs []func()) []func() {
+	out := fs[:0]
+	for _, f := range fs {
+		if f != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
