@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -219,7 +220,7 @@ func (s *Session) prepareShow(st *Statement, name string) error {
 	}
 	saved := st.source.sql
 	st.source.sql = q
-	err = s.describeQuery(st, nil)
+	err = s.describeQuery(context.Background(), st, nil)
 	st.source.sql = saved
 	return err
 }

@@ -77,14 +77,18 @@ func errorFromMessage(msg string) *duckError {
 type duckConn struct {
 	conn     bindings.Connection
 	prepared map[string]*duckStmt
+	// variables are the lake file lists set on this connection, by
+	// variable name, as hashes (see setVariables).
+	variables map[string]uint64
 }
 
 // maxPreparedPerConn bounds a connection's statement cache.
 const maxPreparedPerConn = 256
 
-// cachedPrepare returns the statement prepared for sql on this connection.
-func (c *duckConn) cachedPrepare(sql string) (*duckStmt, error) {
-	if st, ok := c.prepared[sql]; ok {
+// cachedPrepare returns the statement prepared for sql on this connection
+// under key: the SQL itself, plus the lake file lists it was bound with.
+func (c *duckConn) cachedPrepare(key, sql string) (*duckStmt, error) {
+	if st, ok := c.prepared[key]; ok {
 		return st, nil
 	}
 	st, err := c.prepare(sql)
@@ -97,7 +101,7 @@ func (c *duckConn) cachedPrepare(sql string) (*duckStmt, error) {
 	if c.prepared == nil {
 		c.prepared = make(map[string]*duckStmt)
 	}
-	c.prepared[sql] = st
+	c.prepared[key] = st
 	return st, nil
 }
 

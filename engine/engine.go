@@ -28,6 +28,9 @@ type Config struct {
 	// Views are the tables clients see, created (with their schemas) with
 	// full access before the sandbox is locked.
 	Views []View
+	// Lake is the catalog of lake tables, each served as a view; nil for
+	// none.
+	Lake Lake
 	// Logger receives engine logs; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -35,6 +38,7 @@ type Config struct {
 // Engine owns the process's DuckDB database.
 type Engine struct {
 	db      bindings.Database
+	lake    *lakeViews
 	pool    connPool
 	logger  *slog.Logger
 	tempDir string
@@ -82,6 +86,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			e.Close()
 			return nil, fmt.Errorf("setting up the catalog (%s): %w", stmt, err)
 		}
+	}
+	e.lake = newLakeViews(cfg.Lake)
+	for _, err := range e.lake.createAll(ctx, c) {
+		e.logger.Error("lake table not served until it loads", "err", err)
 	}
 	for _, stmt := range sandbox(cfg.AllowedDirectories) {
 		if err := c.exec(stmt); err != nil {

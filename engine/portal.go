@@ -37,6 +37,7 @@ type Portal struct {
 	sql     string
 
 	conn   *duckConn
+	lake   *lakeScans
 	result *duckResult
 	chunk  Chunk
 	pos    int // next row of chunk to send
@@ -149,7 +150,10 @@ func (p *Portal) start(ctx context.Context) error {
 		return err
 	}
 	p.conn = c
-	ds, err := c.cachedPrepare(p.sql)
+	if p.lake, err = p.session.planLake(ctx, c, p.stmt, p.args, false); err != nil {
+		return err
+	}
+	ds, err := c.cachedPrepare(p.sql+c.variablesKey(p.lake.fileLists()), p.sql)
 	if err != nil {
 		return err
 	}
@@ -187,6 +191,8 @@ func (p *Portal) Close() {
 		p.result.close()
 		p.result = nil
 	}
+	p.lake.release()
+	p.lake = nil
 	if p.conn != nil {
 		p.session.release(p.conn)
 		p.conn = nil

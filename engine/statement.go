@@ -5,6 +5,7 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/lakegate/lakegate/catalog"
 	"github.com/lakegate/lakegate/sqlstate"
 )
 
@@ -25,6 +26,11 @@ type Statement struct {
 	// transactionEnd marks COMMIT/ROLLBACK, the only statements allowed in
 	// a failed transaction block.
 	transactionEnd bool
+	// lakeTables are the lake tables the statement reads, and hints the
+	// pushdown predicates on them (none when pg_query cannot parse it).
+	lakeTables []*catalog.Table
+	hints      []tableHint
+	hasParams  bool
 }
 
 // SQL is the statement's text.
@@ -75,7 +81,7 @@ func (s *Session) PrepareSource(ctx context.Context, src Source) (*Statement, er
 func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []uint32) (*Statement, error) {
 	st := &Statement{source: src}
 	if src.node == nil {
-		return st, s.describeQuery(st, paramOIDs)
+		return st, s.describeQuery(ctx, st, paramOIDs)
 	}
 	switch n := src.node.Node.(type) {
 	case *pg_query.Node_SelectStmt:
@@ -83,7 +89,7 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 			return nil, err
 		}
 		st.tag = "SELECT"
-		return st, s.describeQuery(st, paramOIDs)
+		return st, s.describeQuery(ctx, st, paramOIDs)
 	case *pg_query.Node_ExplainStmt:
 		if inner := n.ExplainStmt.Query; inner.GetSelectStmt() == nil {
 			return nil, refuseWrite(writeTag(inner))
@@ -91,7 +97,7 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 			return nil, err
 		}
 		st.tag = "EXPLAIN"
-		return st, s.describeQuery(st, paramOIDs)
+		return st, s.describeQuery(ctx, st, paramOIDs)
 	case *pg_query.Node_TransactionStmt:
 		return st, prepareTransaction(st, n.TransactionStmt)
 	case *pg_query.Node_VariableSetStmt:
@@ -125,13 +131,19 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 // and result types, and checks with DuckDB's own parser that it only reads:
 // the only check for text pg_query could not parse, and a second opinion
 // for the rest.
-func (s *Session) describeQuery(st *Statement, paramOIDs []uint32) error {
+func (s *Session) describeQuery(ctx context.Context, st *Statement, paramOIDs []uint32) error {
 	c, err := s.acquire()
 	if err != nil {
 		return err
 	}
 	defer s.release(c)
-	ds, err := c.cachedPrepare(st.source.sql)
+	s.findLakeTables(st)
+	lake, err := s.planLake(ctx, c, st, nil, true)
+	if err != nil {
+		return err
+	}
+	defer lake.release()
+	ds, err := c.cachedPrepare(st.source.sql+c.variablesKey(lake.fileLists()), st.source.sql)
 	if err != nil {
 		return translateError(err, st.source.sql, st.source.offset)
 	}

@@ -1,0 +1,246 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"hash/maphash"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/lakegate/lakegate/catalog"
+	"github.com/lakegate/lakegate/sqlstate"
+)
+
+// Lake is the catalog of lake tables the engine serves; *catalog.Catalog
+// implements it.
+type Lake interface {
+	Tables() []*catalog.Table
+	Table(schema, name string) *catalog.Table
+}
+
+// Each lake table is a DuckDB view over read_parquet whose file list is a
+// DuckDB variable, getvariable('lakegate_files_N'). Variables belong to a
+// DuckDB connection, so each statement sets, on the connection that runs
+// it, the file lists its pruning kept: the user's SQL runs as written, and
+// a statement pg_query cannot parse still reads the right tables (found by
+// scanning its tokens), unpruned.
+//
+// DuckDB folds getvariable into the plan when a statement is prepared, so
+// the prepared-statement cache is keyed by the SQL and the file lists.
+
+// lakeViews keeps one DuckDB view per lake table, rebuilt when the table's
+// SQL changes (a refresh found a new schema or new delete files).
+type lakeViews struct {
+	lake  Lake
+	mu    sync.Mutex
+	views map[*catalog.Table]*lakeView
+}
+
+type lakeView struct {
+	variable string
+	version  uint64
+	created  bool
+}
+
+func newLakeViews(lake Lake) *lakeViews {
+	lv := &lakeViews{lake: lake, views: map[*catalog.Table]*lakeView{}}
+	if lake != nil {
+		for i, t := range lake.Tables() {
+			lv.views[t] = &lakeView{variable: "lakegate_files_" + strconv.Itoa(i)}
+		}
+	}
+	return lv
+}
+
+// createAll creates the views of every table that loaded; the others are
+// created when they first load and are queried.
+func (lv *lakeViews) createAll(ctx context.Context, c *duckConn) []error {
+	var errs []error
+	if lv.lake == nil {
+		return nil
+	}
+	for _, t := range lv.lake.Tables() {
+		if t.Err() != nil {
+			errs = append(errs, t.Err())
+			continue
+		}
+		if _, err := lv.ensure(ctx, c, t); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// ensure makes t's view current and returns its variable.
+func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) (string, error) {
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	v := lv.views[t]
+	if v == nil {
+		return "", fmt.Errorf("table %s.%s is not in the catalog the engine started with", t.Schema, t.Name)
+	}
+	version := t.Version()
+	if v.created && v.version == version {
+		return v.variable, nil
+	}
+	// Creating the view binds it, and binding needs a file to read.
+	scan, err := t.SchemaScan(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer scan.Release()
+	body, err := t.ViewSQL(ctx, "getvariable("+quoteLiteral(v.variable)+")")
+	if err != nil {
+		return "", err
+	}
+	if err := c.setVariables([]fileList{{v.variable, scan.Paths}}); err != nil {
+		return "", err
+	}
+	for _, stmt := range []string{
+		"CREATE SCHEMA IF NOT EXISTS " + quoteIdent(t.Schema),
+		"CREATE OR REPLACE VIEW " + quoteIdent(t.Schema) + "." + quoteIdent(t.Name) + " AS " + body,
+	} {
+		if err := c.exec(stmt); err != nil {
+			return "", fmt.Errorf("creating the view of %s.%s: %w", t.Schema, t.Name, err)
+		}
+	}
+	v.created, v.version = true, version
+	return v.variable, nil
+}
+
+// fileList is the value of one view's file variable.
+type fileList struct {
+	variable string
+	paths    []string
+}
+
+var listSeed = maphash.MakeSeed()
+
+func (f fileList) hash() uint64 {
+	var h maphash.Hash
+	h.SetSeed(listSeed)
+	for _, p := range f.paths {
+		h.WriteString(p)
+		h.WriteByte(0)
+	}
+	return h.Sum64()
+}
+
+// setVariables makes the connection's file variables exactly lists: the
+// ones given are set (unless already equal) and any other left over from
+// an earlier statement is reset, so it cannot leak stale pruning into a
+// statement that does not mention its table.
+func (c *duckConn) setVariables(lists []fileList) error {
+	want := make(map[string]uint64, len(lists))
+	for _, l := range lists {
+		want[l.variable] = l.hash()
+	}
+	for name := range c.variables {
+		if _, ok := want[name]; !ok {
+			if err := c.exec("RESET VARIABLE " + name); err != nil {
+				return err
+			}
+			delete(c.variables, name)
+		}
+	}
+	for _, l := range lists {
+		h := want[l.variable]
+		if old, ok := c.variables[l.variable]; ok && old == h {
+			continue
+		}
+		quoted := make([]string, len(l.paths))
+		for i, p := range l.paths {
+			quoted[i] = quoteLiteral(p)
+		}
+		if err := c.exec("SET VARIABLE " + l.variable + " = [" + strings.Join(quoted, ", ") + "]"); err != nil {
+			return err
+		}
+		if c.variables == nil {
+			c.variables = map[string]uint64{}
+		}
+		c.variables[l.variable] = h
+	}
+	return nil
+}
+
+// variablesKey identifies the connection's current file lists, for the
+// prepared-statement cache.
+func (c *duckConn) variablesKey(lists []fileList) string {
+	if len(lists) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for _, l := range lists {
+		b.WriteString("\x00")
+		b.WriteString(l.variable)
+		b.WriteString("=")
+		b.WriteString(strconv.FormatUint(c.variables[l.variable], 16))
+	}
+	return b.String()
+}
+
+// lakeScans are the catalog scans one execution of a statement reads.
+type lakeScans struct {
+	scans []*catalog.Scan
+	lists []fileList
+}
+
+func (ls *lakeScans) fileLists() []fileList {
+	if ls == nil {
+		return nil
+	}
+	return ls.lists
+}
+
+func (ls *lakeScans) release() {
+	if ls == nil {
+		return
+	}
+	for _, s := range ls.scans {
+		s.Release()
+	}
+	ls.scans = nil
+}
+
+// planLake plans every lake table the statement reads, with the filters
+// its predicates give under args. Before the parameters are known
+// (describe), a statement with parameters reads one file per table: enough
+// for DuckDB to describe it.
+func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args []any, describe bool) (*lakeScans, error) {
+	lv := s.engine.lake
+	if len(st.lakeTables) == 0 {
+		return nil, c.setVariables(nil)
+	}
+	filters := st.lakeFilters(args)
+	ls := &lakeScans{}
+	for _, t := range st.lakeTables {
+		if err := t.Err(); err != nil {
+			ls.release()
+			return nil, sqlstate.Wrap(err, sqlstate.IOError, fmt.Sprintf("table %s.%s cannot be read", t.Schema, t.Name)).
+				WithDetail(err.Error())
+		}
+		variable, err := lv.ensure(ctx, c, t)
+		if err != nil {
+			ls.release()
+			return nil, err
+		}
+		var scan *catalog.Scan
+		if describe && st.hasParams {
+			scan, err = t.SchemaScan(ctx)
+		} else {
+			scan, err = t.Plan(ctx, filters[t])
+		}
+		if err != nil {
+			ls.release()
+			return nil, sqlstate.Wrap(err, sqlstate.IOError, err.Error())
+		}
+		ls.scans = append(ls.scans, scan)
+		ls.lists = append(ls.lists, fileList{variable, scan.Paths})
+	}
+	if err := c.setVariables(ls.lists); err != nil {
+		ls.release()
+		return nil, err
+	}
+	return ls, nil
+}
