@@ -47,12 +47,14 @@ type S3Config struct {
 var errObjectChanged = errors.New("object changed since it was indexed")
 
 // Bounds on how long a dead or unreachable endpoint can hold a query. A
-// refused connection fails in well under s3MaxAttempts*s3MaxBackoff; a
-// black-holed one in about s3MaxAttempts*s3DialTimeout. The caller's
-// context cuts either short.
+// refused connection fails within s3MaxAttempts*s3ConnBackoff (under a
+// second); a black-holed one in about s3MaxAttempts*s3DialTimeout. The
+// caller's context cuts either short. Throttling and server errors back off
+// longer, up to s3MaxBackoff, since S3 asks clients to slow down.
 const (
 	s3MaxAttempts          = 3
 	s3MaxBackoff           = 2 * time.Second
+	s3ConnBackoff          = 250 * time.Millisecond
 	s3DialTimeout          = 5 * time.Second
 	s3ResponseHeaderTimout = 30 * time.Second
 
@@ -64,7 +66,7 @@ const (
 	// A negative-offset read that does not reach the end of the object is
 	// served by one suffix-range GET when that fetches at most this many
 	// extra bytes, and by a HEAD plus an exact range otherwise.
-	s3SuffixSlack = 1 << 20
+	defaultS3SuffixSlack = 1 << 20
 )
 
 // s3Store reads objects from S3 or an S3-compatible server through
@@ -79,6 +81,8 @@ type s3Store struct {
 	// pageSize is ListObjectsV2's MaxKeys; 0 leaves the server's default
 	// (1000). Tests lower it to exercise paging cheaply.
 	pageSize int32
+	// suffixSlack is defaultS3SuffixSlack; tests lower it.
+	suffixSlack int64
 
 	requests, errors atomic.Int64
 }
@@ -119,6 +123,7 @@ func newS3Store(ctx context.Context, cfg S3Config, cache *fileCache, logger *slo
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = s3MaxAttempts
 				o.MaxBackoff = s3MaxBackoff
+				o.Backoff = connBackoff{retry.NewExponentialJitterBackoff(s3MaxBackoff)}
 			})
 		}),
 		config.WithLogger(logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
@@ -143,7 +148,7 @@ func newS3Store(ctx context.Context, cfg S3Config, cache *fileCache, logger *slo
 		// S3-compatible servers rarely care, but SigV4 needs some region.
 		awsCfg.Region = "us-east-1"
 	}
-	st := &s3Store{cache: cache, logger: logger, endpoint: cfg.Endpoint}
+	st := &s3Store{cache: cache, logger: logger, endpoint: cfg.Endpoint, suffixSlack: defaultS3SuffixSlack}
 	if st.endpoint == "" {
 		st.endpoint = "the S3 endpoint of region " + awsCfg.Region
 	}
@@ -164,6 +169,21 @@ func newS3Store(ctx context.Context, cfg S3Config, cache *fileCache, logger *slo
 	})
 	logger.Debug("s3 client ready", "region", awsCfg.Region, "endpoint", cfg.Endpoint, "path_style", cfg.PathStyle)
 	return st, nil
+}
+
+// connBackoff shortens the wait before retrying a request that never
+// reached a server (connection refused or reset): a quick retry rides over a
+// dropped keep-alive connection, and waiting longer for an endpoint that is
+// down only delays the error the user needs to see.
+type connBackoff struct{ retry.BackoffDelayer }
+
+func (b connBackoff) BackoffDelay(attempt int, err error) (time.Duration, error) {
+	d, derr := b.BackoffDelayer.BackoffDelay(attempt, err)
+	var sendErr *smithyhttp.RequestSendError
+	if errors.As(err, &sendErr) {
+		d = min(d, s3ConnBackoff)
+	}
+	return d, derr
 }
 
 // countRequests adds a middleware after the retry loop, so that every
@@ -284,7 +304,7 @@ func (s *s3Store) readRange(ctx context.Context, location string, off, n int64) 
 	switch {
 	case off >= 0:
 		rng = fmt.Sprintf("bytes=%d-%d", off, off+n-1)
-	case -off <= n || -off-n <= s3SuffixSlack:
+	case -off <= n || -off-n <= s.suffixSlack:
 		// The last -off bytes, of which the first n are wanted.
 		rng = fmt.Sprintf("bytes=-%d", -off)
 	default:
@@ -432,7 +452,14 @@ func (s *s3Store) fail(action, location string, err error) error {
 	case apiErr != nil:
 		e.msg = fmt.Sprintf("%s: %s", what, apiMessage(apiErr, status))
 	default:
-		e.msg = fmt.Sprintf("%s: %v", what, err)
+		// Mostly credentials ("get identity: get credentials: ..."): the
+		// chain's own words, without the SDK's operation prefix.
+		cause := err
+		var opErr *smithy.OperationError
+		if errors.As(err, &opErr) {
+			cause = opErr.Err
+		}
+		e.msg = fmt.Sprintf("%s: %v", what, cause)
 	}
 	if errors.As(err, &attempts) && !errors.Is(err, context.Canceled) {
 		e.msg += fmt.Sprintf(" (gave up after %d attempts)", attempts.Attempt)
@@ -440,16 +467,30 @@ func (s *s3Store) fail(action, location string, err error) error {
 	return e
 }
 
+// apiMessage describes an S3 error response: its code and message, or
+// just the HTTP status for bodiless (HEAD) responses, for which the SDK
+// uses the status text as the code.
 func apiMessage(apiErr smithy.APIError, status int) string {
-	if apiErr == nil {
-		return fmt.Sprintf("HTTP status %d", status)
+	var code, msg string
+	if apiErr != nil {
+		code, msg = apiErr.ErrorCode(), apiErr.ErrorMessage()
 	}
-	msg := apiErr.ErrorCode()
-	if m := apiErr.ErrorMessage(); m != "" {
-		msg += ": " + m
+	if msg == code {
+		msg = ""
+	}
+	if code == strings.ReplaceAll(http.StatusText(status), " ", "") {
+		code = ""
+	}
+	switch {
+	case code == "" && msg == "":
+		return fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+	case code == "":
+		code = msg
+	case msg != "":
+		code += ": " + msg
 	}
 	if status != 0 {
-		msg += fmt.Sprintf(" (HTTP %d)", status)
+		code += fmt.Sprintf(" (HTTP %d)", status)
 	}
-	return msg
+	return code
 }
