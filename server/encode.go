@@ -16,9 +16,9 @@ import (
 //	encode_json.go    structs, maps, unions and nested lists as json
 //
 // An encoder is built once per column and per result and then called for
-// every non-NULL value; it appends to buf and, except for binary numerics,
-// allocates nothing. Some encoders keep scratch space, so one is used by a
-// single goroutine, as a portal's result is.
+// every non-NULL value; it appends to buf and allocates nothing. Some
+// encoders keep scratch space, so one is used by a single goroutine, as a
+// portal's result is.
 
 // Format codes of the protocol.
 const (

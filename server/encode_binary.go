@@ -3,7 +3,7 @@ package server
 import (
 	"encoding/binary"
 	"math"
-	"math/big"
+	"math/bits"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -15,8 +15,10 @@ import (
 // uuid) are written here with encoding/binary rather than through pgtype's
 // encode plans: a plan's Encode takes the value as `any`, which boxes, and
 // so allocates, every int64, float and time on the hot path, to produce
-// what is a plain big-endian copy. Numeric, whose base-10000 format is
-// intricate, goes through pgtype.
+// what is a plain big-endian copy. Numeric is written from the scaled
+// integer DuckDB stores: pgtype's numeric plan goes through math/big,
+// allocating several times per value, and keeps zero digits PostgreSQL
+// strips.
 
 // Offsets between DuckDB's epoch (1970-01-01) and PostgreSQL's
 // (2000-01-01).
@@ -191,82 +193,121 @@ func binaryUUID(buf []byte, v *engine.Vector, row int) []byte {
 	return append(buf, u[:]...)
 }
 
-// numericBinaryPlan is pgtype's numeric_send for a *pgtype.Numeric; the
-// pointer goes through Encode's `any` without being copied to the heap.
-var numericBinaryPlan = pgtype.NumericCodec{}.PlanEncode(nil, pgtype.NumericOID, pgtype.BinaryFormatCode, (*pgtype.Numeric)(nil))
-
-// numericEncoder sends integers wider than int8 and decimals as numeric,
-// reusing one big.Int for every value of the column.
-type numericEncoder struct {
-	kind   engine.Kind
-	num    pgtype.Numeric
-	scaled big.Int
-	low    big.Int
-}
-
+// newNumericEncoder is numeric_send for integers wider than int8 (scale 0)
+// and for decimals, whose values are integers scaled down by 10^Scale. The
+// 64-bit kinds and decimals of width up to 18, which DuckDB stores in at
+// most an int64, take the 64-bit path; HUGEINT, UHUGEINT and wider
+// decimals the 128-bit one.
 func newNumericEncoder(s *engine.Shape) columnEncoder {
-	e := &numericEncoder{kind: s.Kind}
-	e.num = pgtype.Numeric{Int: &e.scaled, Exp: -int32(s.Scale), Valid: true}
-	return e.encode
-}
-
-func (e *numericEncoder) encode(buf []byte, v *engine.Vector, row int) []byte {
-	switch e.kind {
-	case engine.KindUint64:
-		e.scaled.SetUint64(v.Uint64(row))
-	case engine.KindHugeint, engine.KindDecimal, engine.KindUhugeint:
-		// Two's complement halves: the value is hi*2^64 + lo with hi
-		// signed, or unsigned for UHUGEINT.
-		hi, lo := v.Int128(row)
-		if e.kind == engine.KindUhugeint {
-			e.scaled.SetUint64(uint64(hi))
-		} else {
-			e.scaled.SetInt64(hi)
+	scale := int(s.Scale)
+	switch {
+	case s.Kind == engine.KindUint64:
+		return func(buf []byte, v *engine.Vector, row int) []byte {
+			return appendNumeric(buf, false, 0, v.Uint64(row), scale)
 		}
-		e.scaled.Lsh(&e.scaled, 64)
-		e.scaled.Add(&e.scaled, e.low.SetUint64(lo))
-	default:
-		e.scaled.SetInt64(v.Int(row))
+	case s.Kind == engine.KindUhugeint:
+		return func(buf []byte, v *engine.Vector, row int) []byte {
+			hi, lo := v.Int128(row)
+			return appendNumeric(buf, false, uint64(hi), lo, scale)
+		}
+	case s.Kind == engine.KindHugeint, s.Kind == engine.KindDecimal && s.Width > 18:
+		return func(buf []byte, v *engine.Vector, row int) []byte {
+			hi, lo := v.Int128(row)
+			if hi >= 0 {
+				return appendNumeric(buf, false, uint64(hi), lo, scale)
+			}
+			var borrow uint64
+			lo, borrow = bits.Sub64(0, lo, 0)
+			uhi, _ := bits.Sub64(0, uint64(hi), borrow)
+			return appendNumeric(buf, true, uhi, lo, scale)
+		}
+	case s.Kind == engine.KindDecimal:
+		return func(buf []byte, v *engine.Vector, row int) []byte {
+			_, lo := v.Int128(row)
+			return appendNumericInt64(buf, int64(lo), scale)
+		}
 	}
-	start := len(buf)
-	out, err := numericBinaryPlan.Encode(&e.num, buf)
-	if err != nil {
-		// Cannot happen: a 128-bit value has at most 39 digits.
-		return buf
+	return func(buf []byte, v *engine.Vector, row int) []byte {
+		return appendNumericInt64(buf, v.Int(row), scale)
 	}
-	return canonicalNumeric(out, start)
 }
 
-// canonicalNumeric rewrites pgtype's numeric at buf[start:] into the form
-// numeric_send writes: pgtype may keep base-10000 digits that are zero at
-// either end (1.00 as 1|0000, 0.00000001 as 0000|0001), which readers
-// accept but which is not what PostgreSQL sends; PostgreSQL strips them, and
-// sends zero with no digits and weight 0.
-func canonicalNumeric(buf []byte, start int) []byte {
-	header := buf[start : start+8]
-	digits := buf[start+8:]
-	weight := int16(binary.BigEndian.Uint16(header[2:]))
-	n := len(digits) / 2
-	lead := 0
-	for lead < n && digits[2*lead] == 0 && digits[2*lead+1] == 0 {
-		lead++
+func appendNumericInt64(buf []byte, n int64, scale int) []byte {
+	if n < 0 {
+		return appendNumeric(buf, true, 0, -uint64(n), scale)
 	}
-	end := n
-	for end > lead && digits[2*end-2] == 0 && digits[2*end-1] == 0 {
-		end--
+	return appendNumeric(buf, false, 0, uint64(n), scale)
+}
+
+// Numeric sign words (numeric.c).
+const (
+	numericPos = 0x0000
+	numericNeg = 0x4000
+)
+
+// pow10 holds 10^0 to 10^4.
+var pow10 = [5]uint64{1, 10, 100, 1000, 10000}
+
+// appendNumeric appends numeric_send's form of (neg ? -1 : 1) * (hi*2^64 +
+// lo) / 10^scale: the number of base-10000 digits, the weight (the power
+// of 10000 of the first digit), the sign, the display scale (the column's
+// scale), and the digits, most significant first. The digits are aligned
+// on the decimal point and, as PostgreSQL strips them, none is zero at
+// either end; zero has no digits, weight 0 and a positive sign.
+func appendNumeric(buf []byte, neg bool, hi, lo uint64, scale int) []byte {
+	// Digits, least significant first. The value is below 2^128 < 10^39:
+	// at most one partial group below, two 10^16 blocks of four groups
+	// and two more groups above.
+	var digits [16]uint16
+	n := 0
+	if r := scale % 4; r != 0 {
+		// The last digit holds the r lowest decimal digits, followed by
+		// zeros up to the group's width.
+		var rem uint64
+		hi, rem = bits.Div64(0, hi, pow10[r])
+		lo, rem = bits.Div64(rem, lo, pow10[r])
+		digits[0] = uint16(rem * pow10[4-r])
+		n = 1
 	}
-	count := end - lead
-	if count == n && count > 0 {
-		return buf
+	for hi != 0 {
+		const block = 1e16 // 10000^4, below 2^64
+		var rem uint64
+		hi, rem = bits.Div64(0, hi, block)
+		lo, rem = bits.Div64(rem, lo, block)
+		for range 4 {
+			digits[n] = uint16(rem % 10000)
+			rem /= 10000
+			n++
+		}
 	}
-	if count == 0 {
-		weight = 0
-		binary.BigEndian.PutUint16(header[4:], 0) // sign: zero is positive
-	} else {
-		weight -= int16(lead)
+	for ; lo != 0; n++ {
+		digits[n] = uint16(lo % 10000)
+		lo /= 10000
 	}
-	binary.BigEndian.PutUint16(header[0:], uint16(count))
-	binary.BigEndian.PutUint16(header[2:], uint16(weight))
-	copy(digits, digits[2*lead:2*end])
-	return buf[:start+8+2*count]
+	top := n - 1
+	for top >= 0 && digits[top] == 0 {
+		top--
+	}
+	if top < 0 {
+		return append(buf, 0, 0, 0, 0, 0, 0, byte(scale>>8), byte(scale))
+	}
+	bottom := 0
+	for digits[bottom] == 0 {
+		bottom++
+	}
+	count := top - bottom + 1
+	weight := top - (scale+3)/4
+	sign := numericPos
+	if neg {
+		sign = numericNeg
+	}
+	buf = append(buf,
+		byte(count>>8), byte(count),
+		byte(weight>>8), byte(weight),
+		byte(sign>>8), byte(sign),
+		byte(scale>>8), byte(scale))
+	for i := top; i >= bottom; i-- {
+		buf = append(buf, byte(digits[i]>>8), byte(digits[i]))
+	}
+	return buf
 }
