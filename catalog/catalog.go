@@ -62,7 +62,7 @@ func Open(ctx context.Context, cfg *Config, opts Options) (*Catalog, error) {
 		for _, name := range sortedKeys(sc.Tables) {
 			tc := sc.Tables[name]
 			loc, _ := parseLocation(tc.Location, cfg.dir()) // checked by ParseConfig
-			t := &Table{Schema: schema, Name: name, Format: tc.Format, Location: loc.String()}
+			t := &Table{Schema: schema, Name: name, Format: tc.Format, Location: loc.String(), Description: tc.Description}
 			store := c.local
 			if loc.isS3() {
 				if c.cache == nil {

@@ -65,6 +65,8 @@ type TableConfig struct {
 	// (DuckDB type names, e.g. date, bigint, varchar); undeclared ones
 	// are inferred from the values.
 	PartitionColumns map[string]string `yaml:"partition_columns"`
+	// Description is shown to clients as the table's comment.
+	Description string `yaml:"description"`
 }
 
 // Table formats and partitionings.

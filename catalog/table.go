@@ -18,7 +18,8 @@ type Table struct {
 	Schema, Name string
 	Format       string
 	// Location is the table's location as configured (made absolute).
-	Location string
+	Location    string
+	Description string
 
 	src   source
 	store objectStore // where src's files are

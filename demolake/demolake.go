@@ -15,7 +15,7 @@ import (
 // bytes would change (the SQL in generate.go, the Parquet options, or a
 // DuckDB upgrade that changes the writer's output), so that lakes written
 // by an older lakegate are replaced instead of reused.
-const version = 1
+const version = 2
 
 // markerName is the file, at the top of a complete lake, that records the
 // generation version. It is written last, inside the temporary directory,
@@ -23,19 +23,11 @@ const version = 1
 // not made by Ensure.
 const markerName = ".lakegate-demo"
 
-// Schema is the schema the demo tables are exposed in.
-const Schema = "demo"
 
-// Table is one demo table: where it lives in the catalog and the DuckDB
-// query that reads it.
-type Table struct {
-	Schema      string
-	Name        string
-	Description string
-	// SQL is a DuckDB SELECT over read_parquet of files under the lake's
-	// directory, with the columns in their documented order.
-	SQL string
-}
+// CatalogFile is the name of the catalog file Ensure writes into the lake:
+// the demo is served through the same catalog as any lake, and the file is
+// a working example to copy.
+const CatalogFile = "lakegate.yaml"
 
 // DefaultDir returns the default data directory: <os.UserCacheDir()>/lakegate/demo.
 func DefaultDir() (string, error) {
@@ -47,65 +39,63 @@ func DefaultDir() (string, error) {
 }
 
 // Ensure generates the demo lake into dir on first use and reuses it
-// afterwards; it returns the tables to expose. Generation is deterministic:
+// afterwards; it returns the path of the lake's catalog file. Generation is deterministic:
 // the same version writes the same bytes every time. The lake is written
 // next to dir and renamed into place, so an interrupted generation never
 // leaves a partial lake at dir. A nil logger means slog.Default().
 //
 // Ensure refuses to touch a non-empty dir that it did not create.
-func Ensure(ctx context.Context, dir string, logger *slog.Logger) ([]Table, error) {
+func Ensure(ctx context.Context, dir string, logger *slog.Logger) (string, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
 	if dir == "" {
-		return nil, errors.New("demo lake: empty directory")
+		return "", errors.New("demo lake: empty directory")
 	}
 	dir, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("demo lake: %w", err)
+		return "", fmt.Errorf("demo lake: %w", err)
 	}
 	state, err := inspect(dir)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	if state == lakeCurrent {
+	if state != lakeCurrent {
+		if err := build(ctx, dir, state, logger); err != nil {
+			return "", err
+		}
+	} else {
 		logger.Debug("using demo lake", "dir", dir, "version", version)
-		return tables(dir), nil
 	}
-	if err := build(ctx, dir, state, logger); err != nil {
-		return nil, err
-	}
-	return tables(dir), nil
+	return filepath.Join(dir, CatalogFile), nil
 }
 
-// tables returns the demo tables over the lake at dir (an absolute path).
-func tables(dir string) []Table {
-	root := filepath.ToSlash(dir)
-	return []Table{
-		{
-			Schema: Schema,
-			Name:   "sales",
-			Description: "Sales of 2024, one row per sale line: 1,000,000 rows in 366 daily hive " +
-				"partitions (sale_date=YYYY-MM-DD). Joins demo.stores on store_id and demo.products on product_id.",
-			SQL: "SELECT sale_id, sale_date, sold_at, settled_at, store_id, product_id, customer_id, " +
-				"quantity, unit_price, discount, total, channel, is_return, note FROM read_parquet(" +
-				quoteLiteral(root+"/sales/**/*.parquet") +
-				", hive_partitioning = true, hive_types = {'sale_date': DATE})",
-		},
-		{
-			Schema:      Schema,
-			Name:        "stores",
-			Description: "The 50 stores, with city, region and opening date.",
-			SQL:         "SELECT store_id, name, city, region, opened_on FROM read_parquet(" + quoteLiteral(root+"/stores/*.parquet") + ")",
-		},
-		{
-			Schema:      Schema,
-			Name:        "products",
-			Description: "The 500 products in 10 categories, with list prices.",
-			SQL:         "SELECT product_id, name, category, list_price FROM read_parquet(" + quoteLiteral(root+"/products/*.parquet") + ")",
-		},
-	}
-}
+// catalogYAML declares the demo tables, with locations relative to the
+// catalog file.
+const catalogYAML = `# The lakegate demo lake. Copy this file to declare your own tables:
+# locations may be local paths (relative to this file) or s3://bucket/prefix.
+schemas:
+  demo:
+    tables:
+      sales:
+        description: >-
+          Sales of 2024, one row per sale line: 1,000,000 rows in 366 daily hive
+          partitions (sale_date=YYYY-MM-DD). Joins demo.stores on store_id and
+          demo.products on product_id.
+        format: parquet
+        location: sales
+        partitioning: hive
+        partition_columns:
+          sale_date: date
+      stores:
+        description: The 50 stores, with city, region and opening date.
+        format: parquet
+        location: stores
+      products:
+        description: The 500 products in 10 categories, with list prices.
+        format: parquet
+        location: products
+`
 
 // lakeState is what inspect finds at a lake directory.
 type lakeState int
@@ -189,6 +179,9 @@ func build(ctx context.Context, dir string, state lakeState, logger *slog.Logger
 	}
 	files, size, err := syncTree(tmp)
 	if err != nil {
+		return fmt.Errorf("demo lake: %w", err)
+	}
+	if err := writeFileSync(filepath.Join(tmp, CatalogFile), []byte(catalogYAML)); err != nil {
 		return fmt.Errorf("demo lake: %w", err)
 	}
 	if err := writeFileSync(filepath.Join(tmp, markerName), []byte(markerContent())); err != nil {

@@ -14,12 +14,14 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/lakegate/lakegate/auth"
+	"github.com/lakegate/lakegate/catalog"
 	"github.com/lakegate/lakegate/demolake"
 	"github.com/lakegate/lakegate/engine"
 	"github.com/lakegate/lakegate/server"
@@ -27,6 +29,7 @@ import (
 
 type options struct {
 	listen      string
+	config      string
 	dataDir     string
 	memoryLimit string
 	threads     int
@@ -65,7 +68,8 @@ func parseFlags(args []string) (options, error) {
 	}
 	var o options
 	fs.StringVar(&o.listen, "listen", env("LAKEGATE_LISTEN", "127.0.0.1:5433"), "`address` to accept PostgreSQL clients on (LAKEGATE_LISTEN)")
-	fs.StringVar(&o.dataDir, "data-dir", env("LAKEGATE_DATA_DIR", ""), "`directory` holding the demo lake, generated on first start (LAKEGATE_DATA_DIR; default <user cache dir>/lakegate/demo)")
+	fs.StringVar(&o.config, "config", env("LAKEGATE_CONFIG", ""), "catalog `file` (YAML) declaring the lake's tables (LAKEGATE_CONFIG; default: the built-in demo lake)")
+	fs.StringVar(&o.dataDir, "data-dir", env("LAKEGATE_DATA_DIR", ""), "`directory` for the demo lake (generated on first start) and the S3 file cache (LAKEGATE_DATA_DIR; default <user cache dir>/lakegate/demo)")
 	fs.StringVar(&o.memoryLimit, "memory-limit", env("LAKEGATE_MEMORY_LIMIT", ""), "DuckDB memory limit, e.g. 4GB (LAKEGATE_MEMORY_LIMIT; default 80% of RAM)")
 	threads, err := strconv.Atoi(env("LAKEGATE_THREADS", "0"))
 	if err != nil {
@@ -131,19 +135,28 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
-	tables, err := demolake.Ensure(ctx, o.dataDir, logger)
+	lake := "the demo lake"
+	if o.config == "" {
+		if o.config, err = demolake.Ensure(ctx, o.dataDir, logger); err != nil {
+			return fmt.Errorf("preparing the demo lake in %s: %w", o.dataDir, err)
+		}
+	} else {
+		lake = o.config
+	}
+	cfg, err := catalog.LoadConfig(o.config)
 	if err != nil {
-		return fmt.Errorf("preparing the demo lake in %s: %w", o.dataDir, err)
+		return err
 	}
-	views := make([]engine.View, len(tables))
-	for i, t := range tables {
-		views[i] = engine.View{Schema: t.Schema, Name: t.Name, SQL: t.SQL}
+	cat, err := catalog.Open(ctx, cfg, catalog.Options{CacheDirectory: filepath.Join(o.dataDir, "cache"), Logger: logger})
+	if err != nil {
+		return err
 	}
+	defer cat.Close()
 	eng, err := engine.Open(ctx, engine.Config{
 		MemoryLimit:        o.memoryLimit,
 		Threads:            o.threads,
-		AllowedDirectories: []string{o.dataDir},
-		Views:              views,
+		AllowedDirectories: cat.LocalDirectories(),
+		Lake:               cat,
 		Logger:             logger,
 	})
 	if err != nil {
@@ -159,8 +172,8 @@ func run(ctx context.Context, o options) error {
 	policy.TrustedNetworks = o.trusted
 	srv := &server.Server{Engine: eng, Auth: policy, Logger: logger}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	logger.Info("lakegate is ready", "listen", ln.Addr().String(), "duckdb", eng.DuckDBVersion(), "data_dir", o.dataDir)
-	fmt.Printf("lakegate %s is serving the demo lake. Connect with:\n\n    psql -h %s -p %s -U lakegate\n\n", engine.Version, host, port)
+	logger.Info("lakegate is ready", "listen", ln.Addr().String(), "duckdb", eng.DuckDBVersion(), "catalog", o.config, "tables", len(cat.Tables()))
+	fmt.Printf("lakegate %s is serving %s. Connect with:\n\n    psql -h %s -p %s -U lakegate\n\n", engine.Version, lake, host, port)
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
