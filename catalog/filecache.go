@@ -97,7 +97,12 @@ type CacheStats struct {
 const cacheTempPrefix = ".tmp-"
 
 // cacheFileName matches the files the cache writes (see fileCache).
-var cacheFileName = regexp.MustCompile(`^[0-9a-f]{2}/[0-9a-f]{64}(\.[A-Za-z0-9]{1,16})?$`)
+var cacheFileName = regexp.MustCompile(`^[0-9a-f]{2}/[0-9a-f]{64}((/[^/.][^/=]*=[^/]*)*/object)?(\.[A-Za-z0-9]{1,16})?$`)
+
+// hiveSegment is a key=value directory of an object key, kept in the
+// cached file's path: DuckDB reads hive partition values from the path it
+// is given, so the cached copy must carry them.
+var hiveSegment = regexp.MustCompile(`^[^/.\x00][^/=\x00]*=[^/\x00]*$`)
 
 // cacheExt is the key's extension, if it is safe to put in a file name.
 var cacheExt = regexp.MustCompile(`^\.[A-Za-z0-9]{1,16}$`)
@@ -194,15 +199,40 @@ func (c *fileCache) adopt() error {
 	return nil
 }
 
-// cacheName is the file name of one object version, relative to dir.
+// cacheName is the file name of one object version, relative to dir:
+// a hash of location and ETag, then, for keys with hive partition
+// directories, those directories and "object".
 func cacheName(obj ObjectInfo) string {
 	sum := sha256.Sum256([]byte(obj.Location + "\x00" + obj.ETag))
 	h := hex.EncodeToString(sum[:])
 	name := h[:2] + "/" + h
+	var hive []string
+	dirs := strings.Split(obj.Location, "/")
+	for _, seg := range dirs[:len(dirs)-1] {
+		if hiveSegment.MatchString(seg) && len(seg) <= 200 {
+			hive = append(hive, seg)
+		}
+	}
+	if len(hive) > 0 {
+		name += "/" + strings.Join(hive, "/") + "/object"
+	}
 	if ext := path.Ext(obj.Location); cacheExt.MatchString(ext) {
 		name += ext
 	}
 	return name
+}
+
+// removeCached deletes a cached file and the directories its name added.
+func (c *fileCache) removeCached(name string) error {
+	if err := os.Remove(c.path(name)); err != nil {
+		return err
+	}
+	for dir := path.Dir(name); strings.Count(dir, "/") >= 1; dir = path.Dir(dir) {
+		if os.Remove(c.path(dir)) != nil {
+			break // not empty, or already gone
+		}
+	}
+	return nil
 }
 
 func (c *fileCache) path(name string) string {
@@ -402,7 +432,7 @@ func (c *fileCache) evictLocked() {
 		e := el.Value.(*cacheEntry)
 		prev := el.Prev()
 		if e.refs == 0 {
-			if err := os.Remove(c.path(e.name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := c.removeCached(e.name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				// Keep accounting for it: the bytes are still on disk.
 				c.logger.Warn("cannot evict cached file", "file", c.path(e.name), "err", err)
 			} else {
