@@ -124,3 +124,23 @@ func TestLakePreparedWithParameters(t *testing.T) {
 		t.Errorf("broken table: %v", err)
 	}
 }
+
+func TestLakeExplain(t *testing.T) {
+	e := openLakeEngine(t)
+	s := e.NewSession("alice", "lake")
+	defer s.Close()
+	w, tags, err := run(t, s, "EXPLAIN SELECT count(*) FROM demo.sales WHERE day = '2024-01-02'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.rows) < 3 || !strings.HasPrefix(w.rows[0][0], "Lake Scan on demo.sales: 2 of 8 files") || tags[0] != "EXPLAIN" {
+		t.Fatalf("EXPLAIN gave %q (%v)", w.rows, tags)
+	}
+	if !strings.Contains(fmt.Sprint(w.rows), "READ_PARQUET") && !strings.Contains(fmt.Sprint(w.rows), "PARQUET_SCAN") && !strings.Contains(fmt.Sprint(w.rows), "TABLE_SCAN") {
+		t.Errorf("no DuckDB plan in %q", w.rows)
+	}
+	w, _, err = run(t, s, "EXPLAIN ANALYZE SELECT count(*) FROM demo.sales")
+	if err != nil || len(w.rows) < 3 || !strings.HasPrefix(w.rows[0][0], "Lake Scan on demo.sales: 8 of 8 files") {
+		t.Fatalf("EXPLAIN ANALYZE gave %q, %v", w.rows, err)
+	}
+}

@@ -38,6 +38,7 @@ type Portal struct {
 
 	conn   *duckConn
 	lake   *lakeScans
+	owned  *duckStmt // a statement prepared for this portal alone
 	result *duckResult
 	chunk  Chunk
 	pos    int // next row of chunk to send
@@ -153,11 +154,22 @@ func (p *Portal) start(ctx context.Context) error {
 	if p.lake, err = p.session.planLake(ctx, c, p.stmt, p.args, false); err != nil {
 		return err
 	}
-	ds, err := c.cachedPrepare(p.sql+c.variablesKey(p.lake.fileLists()), p.sql)
-	if err != nil {
+	var ds *duckStmt
+	args := p.args
+	if p.stmt.tag == "EXPLAIN" {
+		// Plan lines differ every time: not worth a cache entry.
+		sql, err := p.explainQuery(ctx, c)
+		if err != nil {
+			return err
+		}
+		if ds, err = c.prepare(sql); err != nil {
+			return err
+		}
+		p.owned, args = ds, nil
+	} else if ds, err = c.cachedPrepare(p.sql+c.variablesKey(p.lake.fileLists()), p.sql); err != nil {
 		return err
 	}
-	if err := ds.bind(p.args); err != nil {
+	if err := ds.bind(args); err != nil {
 		return sqlstate.Wrap(err, sqlstate.InvalidParameterValue, err.Error())
 	}
 	p.result, err = ds.execute(ctx, c)
@@ -190,6 +202,10 @@ func (p *Portal) Close() {
 	if p.result != nil {
 		p.result.close()
 		p.result = nil
+	}
+	if p.owned != nil {
+		p.owned.close()
+		p.owned = nil
 	}
 	p.lake.release()
 	p.lake = nil

@@ -162,5 +162,8 @@ func (s *Session) describeQuery(ctx context.Context, st *Statement, paramOIDs []
 		}
 	}
 	st.columns = ds.columns()
+	if st.tag == "EXPLAIN" {
+		st.columns = explainColumns
+	}
 	return nil
 }
