@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -56,6 +57,7 @@ type icebergSource struct {
 type icebergState struct {
 	metaObj  ObjectInfo // the metadata file read
 	meta     table.Metadata
+	defaults map[int]string // exact numeric initial-defaults by field id
 	tbl      *table.Table
 	resolver pathResolver
 	snapshot *table.Snapshot // nil: the table has no snapshot yet
@@ -129,11 +131,11 @@ func (s *icebergSource) load(ctx context.Context) error {
 	if prev != nil && prev.metaObj.Location == obj.Location && sameVersion(prev.metaObj, obj) {
 		return nil
 	}
-	meta, err := s.readMetadata(ctx, obj)
+	meta, defaults, err := s.readMetadata(ctx, obj)
 	if err != nil {
 		return err
 	}
-	st, err := s.buildState(ctx, obj, meta, s.snapshotID, prev)
+	st, err := s.buildState(ctx, obj, meta, defaults, s.snapshotID, prev)
 	if err != nil {
 		return err
 	}
@@ -162,30 +164,57 @@ func (s *icebergSource) publish(st, prev *icebergState) {
 // file cache for queries that started before the reload.
 const viewGrace = 15 * time.Minute
 
-func (s *icebergSource) readMetadata(ctx context.Context, obj ObjectInfo) (table.Metadata, error) {
+// readMetadata reads and parses a metadata file. defaults holds the exact
+// text of numeric initial-defaults by field id, which iceberg-go keeps as
+// float64 (a long default beyond 2^53 would lose digits).
+func (s *icebergSource) readMetadata(ctx context.Context, obj ObjectInfo) (meta table.Metadata, defaults map[int]string, err error) {
 	b, err := readAll(ctx, s.stores.primary, obj.Location)
 	if err != nil {
-		return nil, fmt.Errorf("reading iceberg metadata %s: %w", obj.Location, err)
+		return nil, nil, fmt.Errorf("reading iceberg metadata %s: %w", obj.Location, err)
 	}
 	if l := strings.ToLower(obj.Location); strings.HasSuffix(l, ".gz") || strings.HasSuffix(l, ".gz.metadata.json") {
 		zr, err := gzip.NewReader(bytes.NewReader(b))
 		if err != nil {
-			return nil, fmt.Errorf("iceberg metadata %s: %w", obj.Location, err)
+			return nil, nil, fmt.Errorf("iceberg metadata %s: %w", obj.Location, err)
 		}
 		if b, err = io.ReadAll(zr); err != nil {
-			return nil, fmt.Errorf("iceberg metadata %s: %w", obj.Location, err)
+			return nil, nil, fmt.Errorf("iceberg metadata %s: %w", obj.Location, err)
 		}
 	}
-	meta, err := table.ParseMetadataBytes(b)
-	if err != nil {
-		return nil, fmt.Errorf("parsing iceberg metadata %s: %w", obj.Location, err)
+	if meta, err = table.ParseMetadataBytes(b); err != nil {
+		return nil, nil, fmt.Errorf("parsing iceberg metadata %s: %w", obj.Location, err)
 	}
-	return meta, nil
+	return meta, numericDefaults(b), nil
+}
+
+// numericDefaults extracts the numeric initial-defaults of top-level
+// fields from metadata JSON, as written.
+func numericDefaults(b []byte) map[int]string {
+	var doc struct {
+		Schemas []struct {
+			Fields []struct {
+				ID      int             `json:"id"`
+				Default json.RawMessage `json:"initial-default"`
+			} `json:"fields"`
+		} `json:"schemas"`
+	}
+	if json.Unmarshal(b, &doc) != nil {
+		return nil
+	}
+	out := map[int]string{}
+	for _, sc := range doc.Schemas {
+		for _, f := range sc.Fields {
+			if d := strings.TrimSpace(string(f.Default)); d != "" && (d[0] == '-' || d[0] >= '0' && d[0] <= '9') {
+				out[f.ID] = d
+			}
+		}
+	}
+	return out
 }
 
 // buildState plans the snapshot (snapshotID, or the current one if 0) of
 // meta and prepares its view, reusing prev's work where it still holds.
-func (s *icebergSource) buildState(ctx context.Context, obj ObjectInfo, meta table.Metadata, snapshotID int64, prev *icebergState) (*icebergState, error) {
+func (s *icebergSource) buildState(ctx context.Context, obj ObjectInfo, meta table.Metadata, defaults map[int]string, snapshotID int64, prev *icebergState) (*icebergState, error) {
 	metaLoc, err := parseLocation(obj.Location, "/")
 	if err != nil {
 		return nil, err
@@ -197,6 +226,7 @@ func (s *icebergSource) buildState(ctx context.Context, obj ObjectInfo, meta tab
 		meta:     meta,
 		resolver: resolver,
 		tbl:      table.New(table.Identifier{s.name}, meta, obj.Location, s.fs(resolver), nil),
+		defaults: defaults,
 		plans:    newPlanCache(),
 		versions: newVersionMemo(),
 	}

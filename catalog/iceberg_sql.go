@@ -167,7 +167,7 @@ func (b *viewBuilder) add(f iceberg.NestedField, output bool) error {
 	if err != nil {
 		return fmt.Errorf("iceberg table %s column %s: %w", b.name, f.Name, err)
 	}
-	def, ok := defaultLiteral(f)
+	def, ok := defaultLiteral(f, b.st.defaults[f.ID])
 	if !ok {
 		return fmt.Errorf("iceberg table %s column %s: cannot read its initial default %v", b.name, f.Name, f.InitialDefault)
 	}

@@ -51,7 +51,7 @@ func (s *icebergSource) pinned(ctx context.Context, st *icebergState, snapshotID
 		snapshotID: snapshotID,
 		footers:    newFooterMemo(),
 	}
-	pst, err := p.buildState(ctx, st.metaObj, st.meta, snapshotID, nil)
+	pst, err := p.buildState(ctx, st.metaObj, st.meta, st.defaults, snapshotID, nil)
 	if err != nil {
 		return nil, err
 	}

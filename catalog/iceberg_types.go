@@ -108,6 +108,9 @@ func partitionLiteral(t iceberg.Type, duck string, v any) (string, bool) {
 
 // valueText is the text DuckDB casts to the value of type t.
 func valueText(t iceberg.Type, v any) (string, bool) {
+	if lit, ok := v.(iceberg.Literal); ok {
+		v = lit.Any() // manifests decode some partition values as literals
+	}
 	switch t.(type) {
 	case iceberg.BooleanType:
 		if b, ok := v.(bool); ok {
@@ -265,9 +268,9 @@ func blobText(b []byte) string {
 // defaultLiteral renders a field's initial-default (Iceberg's JSON single
 // value serialization, as encoding/json decoded it) as the VARCHAR text
 // read_parquet casts to the column type for files without the column;
-// "NULL::VARCHAR" when there is none. Nested defaults are not supported
-// (files written before such a column was added read it as NULL).
-func defaultLiteral(f iceberg.NestedField) (string, bool) {
+// "NULL::VARCHAR" when there is none. exact is the default's JSON text
+// when it is a number. Nested defaults are not supported.
+func defaultLiteral(f iceberg.NestedField, exact string) (string, bool) {
 	if f.InitialDefault == nil {
 		return "NULL::VARCHAR", true
 	}
@@ -282,7 +285,10 @@ func defaultLiteral(f iceberg.NestedField) (string, bool) {
 		case iceberg.Float64Type:
 			text = floatText(v, 64)
 		default:
-			text = strconv.FormatFloat(v, 'f', -1, 64)
+			text = exact
+			if text == "" {
+				text = strconv.FormatFloat(v, 'f', -1, 64)
+			}
 		}
 	case string:
 		switch f.Type.(type) {
