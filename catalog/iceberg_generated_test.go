@@ -298,7 +298,7 @@ func TestIcebergGeneratedPruning(t *testing.T) {
 	cases := []struct {
 		name    string
 		filters []Filter
-		where   string                   // the same predicate over raw data files
+		where   string                       // the same predicate over raw data files
 		may     func(f icebergDataFile) bool // partitions that may match
 	}{
 		{"bucket", eqFilter("id", Int(17)), "id = 17",
