@@ -2,9 +2,12 @@
 // prints a Markdown report to stdout (progress goes to stderr):
 //
 //	go run ./test/bench [-rows N] [-lineitem-rows N] [-duration 5s] [-threads N] [-skip-postgres]
+//	go run ./test/bench -only pruning [-partitions N] [-planning-files N] [-s3-partitions N]
 //
 // It generates its data in a temporary directory: a wide Parquet file for
-// wire throughput, a TPC-H-style lineitem file for the analytical queries.
+// wire throughput, a TPC-H-style lineitem file for the analytical queries,
+// and (section pruning, pruning*.go) hive-partitioned tables served
+// through a catalog, locally and from a versitygw S3 server.
 // lakegate runs in this process on a random loopback port; PostgreSQL, when
 // installed, is initialised in a temporary directory, started on a free
 // port and stopped at the end. See docs/benchmarks.md for results.
@@ -32,6 +35,12 @@ type options struct {
 	skipPostgres bool
 	only         map[string]bool
 	cpuProfile   string
+
+	// pruning
+	partitions    int
+	planningFiles int
+	s3Partitions  int
+	pruneRuns     int
 }
 
 func main() {
@@ -43,7 +52,11 @@ func main() {
 	flag.IntVar(&o.threads, "threads", 0, "DuckDB threads for lakegate and the embedded reference (0 = all cores)")
 	flag.IntVar(&o.runs, "runs", 3, "measured runs per wire-throughput case (after one warm-up); the median is reported")
 	flag.BoolVar(&o.skipPostgres, "skip-postgres", false, "do not start PostgreSQL")
-	flag.StringVar(&only, "only", "wire,analytic,roundtrip", "comma-separated sections to run")
+	flag.IntVar(&o.partitions, "partitions", 10_000, "pruning: partitions (one file each) of the hive table")
+	flag.IntVar(&o.planningFiles, "planning-files", 100_000, "pruning: partitions of the planning table, hard links to the hive table's files (0 = none)")
+	flag.IntVar(&o.s3Partitions, "s3-partitions", 10_000, "pruning: partitions of the hive table uploaded to versitygw (0 = no S3 part)")
+	flag.IntVar(&o.pruneRuns, "pruning-runs", 5, "pruning: measured runs per query (after one warm-up); the median is reported")
+	flag.StringVar(&only, "only", "wire,analytic,roundtrip", "comma-separated sections to run: wire, analytic, roundtrip, pruning")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (client and in-process lakegate) to this file")
 	flag.Parse()
 	o.only = map[string]bool{}
@@ -155,6 +168,13 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		rep.roundTrips(o, res)
+	}
+	if o.only["pruning"] {
+		res, err := benchPruning(ctx, o, ref, dir)
+		if err != nil {
+			return err
+		}
+		rep.pruning(o, res)
 	}
 	rep.footer(time.Since(start))
 	return nil

@@ -29,6 +29,10 @@ func (r *report) header(o options, duckdbVersion, postgresVersion string, pgRunn
 	r.printf("| PostgreSQL | %s |\n", postgresVersion)
 	r.printf("| options | `-rows %d -lineitem-rows %d -duration %v -threads %d -runs %d` |\n",
 		o.rows, o.lineitemRows, o.duration, o.threads, o.runs)
+	if o.only["pruning"] {
+		r.printf("| pruning options | `-partitions %d -planning-files %d -s3-partitions %d -pruning-runs %d` |\n",
+			o.partitions, o.planningFiles, o.s3Partitions, o.pruneRuns)
+	}
 	r.printf("| date | %s |\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	r.printf("| load average at start | %s |\n\n", loadAverage())
 	r.printf("lakegate and the pgx client run in this process and share its CPUs and its garbage collector; ")
