@@ -43,5 +43,3 @@ func hasParamRefs(sql string) bool {
 func (st *Statement) lakeFilters(args []any) map[*catalog.Table][]catalog.Filter {
 	return nil
 }
-
-type tableHint struct{}
