@@ -260,25 +260,37 @@ func appendNumeric(buf []byte, neg bool, hi, lo uint64, scale int) []byte {
 	// and two more groups above.
 	var digits [16]uint16
 	n := 0
-	if r := scale % 4; r != 0 {
-		// The last digit holds the r lowest decimal digits, followed by
-		// zeros up to the group's width.
-		var rem uint64
-		hi, rem = bits.Div64(0, hi, pow10[r])
-		lo, rem = bits.Div64(rem, lo, pow10[r])
-		digits[0] = uint16(rem * pow10[4-r])
-		n = 1
-	}
-	for hi != 0 {
-		const block = 1e16 // 10000^4, below 2^64
-		var rem uint64
-		hi, rem = bits.Div64(0, hi, block)
-		lo, rem = bits.Div64(rem, lo, block)
-		for range 4 {
-			digits[n] = uint16(rem % 10000)
-			rem /= 10000
-			n++
+	r := scale % 4
+	if hi != 0 {
+		if r != 0 {
+			// The last digit holds the r lowest decimal digits, followed
+			// by zeros up to the group's width.
+			var rem uint64
+			hi, rem = bits.Div64(0, hi, pow10[r])
+			lo, rem = bits.Div64(rem, lo, pow10[r])
+			digits[0] = uint16(rem * pow10[4-r])
+			n, r = 1, 0
 		}
+		for hi != 0 {
+			const block = 1e16 // 10000^4, below 2^64
+			var rem uint64
+			hi, rem = bits.Div64(0, hi, block)
+			lo, rem = bits.Div64(rem, lo, block)
+			for range 4 {
+				digits[n] = uint16(rem % 10000)
+				rem /= 10000
+				n++
+			}
+		}
+	}
+	// The rest fits a uint64, and constant divisors are multiplications.
+	switch r {
+	case 1:
+		digits[0], lo, n = uint16(lo%10*1000), lo/10, 1
+	case 2:
+		digits[0], lo, n = uint16(lo%100*100), lo/100, 1
+	case 3:
+		digits[0], lo, n = uint16(lo%1000*10), lo/1000, 1
 	}
 	for ; lo != 0; n++ {
 		digits[n] = uint16(lo % 10000)

@@ -22,13 +22,19 @@ func appendFloat(buf []byte, f float64, bitSize int) []byte {
 	case math.IsInf(f, -1):
 		return append(buf, "-Infinity"...)
 	}
-	var tmp [32]byte
-	digits, exp10 := parseScientific(strconv.AppendFloat(tmp[:0], f, 'e', -1, bitSize))
-	digits, exp10 = ryuDigits(digits, exp10, f, bitSize)
+	var sci, tmp [32]byte
+	s := strconv.AppendFloat(sci[:0], f, 'e', -1, bitSize)
+	digits, exp10 := parseScientific(s)
+	var d []byte
+	if ryu, ryuExp := ryuDigits(digits, exp10, f, bitSize); ryu == digits && ryuExp == exp10 {
+		d = mantissaDigits(tmp[:0], s) // as good as printing digits, and cheaper
+	} else {
+		digits, exp10 = ryu, ryuExp
+		d = strconv.AppendUint(tmp[:0], digits, 10)
+	}
 	if math.Signbit(f) {
 		buf = append(buf, '-')
 	}
-	d := strconv.AppendUint(tmp[:0], digits, 10)
 	exp := exp10 + len(d) - 1 // of the first digit
 	maxFixed := 15
 	if bitSize == 32 {
@@ -70,27 +76,42 @@ func appendFloat(buf []byte, f float64, bitSize int) []byte {
 
 // parseScientific reads strconv's [-]d[.ddd]e±XX as digits × 10^exp10.
 func parseScientific(b []byte) (digits uint64, exp10 int) {
-	i, fracDigits, inFrac := 0, 0, false
+	first, frac, exp10 := splitScientific(b)
+	digits = uint64(first - '0')
+	for _, c := range frac {
+		digits = digits*10 + uint64(c-'0')
+	}
+	return digits, exp10 - len(frac)
+}
+
+// mantissaDigits appends the digits of strconv's [-]d[.ddd]e±XX, without
+// the sign and the point.
+func mantissaDigits(buf, b []byte) []byte {
+	first, frac, _ := splitScientific(b)
+	buf = append(buf, first)
+	return append(buf, frac...)
+}
+
+// splitScientific splits strconv's [-]d[.ddd]e±XX into the first digit,
+// the digits after the point (none without a point) and the exponent.
+func splitScientific(b []byte) (first byte, frac []byte, exp10 int) {
 	if b[0] == '-' {
-		i++
+		b = b[1:]
 	}
-	for ; b[i] != 'e'; i++ {
-		if b[i] == '.' {
-			inFrac = true
-			continue
-		}
-		digits = digits*10 + uint64(b[i]-'0')
-		if inFrac {
-			fracDigits++
-		}
+	e := len(b) - 4 // the exponent has two or three digits
+	if b[e] != 'e' {
+		e--
 	}
-	for _, c := range b[i+2:] {
+	for _, c := range b[e+2:] {
 		exp10 = exp10*10 + int(c-'0')
 	}
-	if b[i+1] == '-' {
+	if b[e+1] == '-' {
 		exp10 = -exp10
 	}
-	return digits, exp10 - fracDigits
+	if e > 1 {
+		frac = b[2:e]
+	}
+	return b[0], frac, exp10
 }
 
 // ryuDigits corrects the two ways strconv's shortest digits can differ

@@ -177,23 +177,28 @@ func appendInt128(buf []byte, hi int64, lo uint64, scale int) []byte {
 func appendUint128(buf []byte, hi, lo uint64, scale int) []byte {
 	const chunk = 1e19 // the largest power of ten below 2^64
 	var digits [40]byte
-	i := len(digits)
-	for hi != 0 {
-		var r uint64
-		hi, r = bits.Div64(0, hi, chunk)
-		lo, r = bits.Div64(r, lo, chunk)
-		for k := 0; k < 19; k++ {
-			i--
-			digits[i] = byte('0' + r%10)
-			r /= 10
+	var d []byte
+	if hi == 0 {
+		d = strconv.AppendUint(digits[:0], lo, 10)
+	} else {
+		i := len(digits)
+		for hi != 0 {
+			var r uint64
+			hi, r = bits.Div64(0, hi, chunk)
+			lo, r = bits.Div64(r, lo, chunk)
+			for k := 0; k < 19; k++ {
+				i--
+				digits[i] = byte('0' + r%10)
+				r /= 10
+			}
 		}
+		for lo != 0 {
+			i--
+			digits[i] = byte('0' + lo%10)
+			lo /= 10
+		}
+		d = digits[i:]
 	}
-	for lo != 0 || i == len(digits) {
-		i--
-		digits[i] = byte('0' + lo%10)
-		lo /= 10
-	}
-	d := digits[i:]
 	if scale == 0 {
 		return append(buf, d...)
 	}
@@ -218,27 +223,29 @@ const (
 
 // civil converts days since 1970-01-01 to a proleptic Gregorian date in
 // astronomical year numbering (0 is 1 BC), as PostgreSQL's j2date does, for
-// any int32 day count (Howard Hinnant's days_from_civil inverse).
+// any int32 day count. It is Neri and Schneider's algorithm ("Euclidean
+// affine functions and their application to calendar algorithms", 2022):
+// a few multiplications where the usual one divides by 146097, 36524,
+// 1460, 365 and 153.
 func civil(days int64) (year int64, month, day int) {
-	z := days + 719468
-	era := z / 146097
-	if z < 0 && z%146097 != 0 {
-		era--
-	}
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	day = int(doy - (153*mp+2)/5 + 1)
-	month = int(mp + 3)
-	if month > 12 {
-		month -= 12
-	}
-	year = yoe + era*400
-	if month <= 2 {
+	// The count starts on 0000-03-01 and is shifted by whole 400-year
+	// cycles (146097 days) until every int32 day count is positive.
+	const cycles = 14700
+	n := uint64(days + 719468 + 146097*cycles)
+	n1 := 4*n + 3
+	century := n1 / 146097
+	n2 := uint32(n1%146097)/4*4 + 3 // from the day of the century
+	p2 := 2939745 * uint64(n2)
+	yearOfCentury := uint32(p2 >> 32)
+	dayOfYear := uint32(p2) / 2939745 / 4 // from March 1
+	n3 := 2141*dayOfYear + 197913
+	m, d := n3>>16, (n3&0xffff)/2141
+	year = int64(100*century+uint64(yearOfCentury)) - 400*cycles
+	if dayOfYear >= 306 { // January and February end the March-based year
 		year++
+		m -= 12
 	}
-	return year, month, day
+	return year, int(m), int(d) + 1
 }
 
 // appendYMD prints a date as YYYY-MM-DD with the year of an era (at least
@@ -296,12 +303,15 @@ func appendFraction(buf []byte, usec int64) []byte {
 	if usec == 0 {
 		return buf
 	}
-	buf = append(buf, '.')
-	for div := int64(100000); usec != 0; div /= 10 {
-		buf = append(buf, '0'+byte(usec/div))
-		usec %= div
+	u := uint32(usec)
+	f := [7]byte{'.',
+		'0' + byte(u/100000), '0' + byte(u/10000%10), '0' + byte(u/1000%10),
+		'0' + byte(u/100%10), '0' + byte(u/10%10), '0' + byte(u%10)}
+	n := len(f)
+	for f[n-1] == '0' {
+		n--
 	}
-	return buf
+	return append(buf, f[:n]...)
 }
 
 // appendZone prints a UTC offset (seconds east) as EncodeTimezone does:

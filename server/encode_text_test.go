@@ -1,0 +1,72 @@
+package server
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// civilReference is Howard Hinnant's civil_from_days, the straightforward
+// division-based form of civil.
+func civilReference(days int64) (year int64, month, day int) {
+	z := days + 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day = int(doy - (153*mp+2)/5 + 1)
+	month = int(mp + 3)
+	if month > 12 {
+		month -= 12
+	}
+	year = yoe + era*400
+	if month <= 2 {
+		year++
+	}
+	return year, month, day
+}
+
+// civil must agree with the reference on every day of a wide window
+// around both epochs and across the whole int32 range.
+func TestCivil(t *testing.T) {
+	check := func(days int64) {
+		y, m, d := civil(days)
+		wy, wm, wd := civilReference(days)
+		if y != wy || m != wm || d != wd {
+			t.Fatalf("civil(%d) = %d-%d-%d, want %d-%d-%d", days, y, m, d, wy, wm, wd)
+		}
+	}
+	for days := int64(-3_000_000); days <= 3_000_000; days++ {
+		check(days)
+	}
+	for days := int64(math.MinInt32); days < math.MinInt32+1_000_000; days++ {
+		check(days)
+	}
+	for days := int64(math.MaxInt32 - 1_000_000); days <= math.MaxInt32; days++ {
+		check(days)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 5_000_000 {
+		check(int64(int32(rng.Uint32())))
+	}
+	if y, m, d := civil(0); y != 1970 || m != 1 || d != 1 {
+		t.Fatalf("civil(0) = %d-%d-%d", y, m, d)
+	}
+}
+
+func BenchmarkCivil(b *testing.B) {
+	var sink int64
+	days := int64(0)
+	for b.Loop() {
+		y, m, d := civil(days)
+		sink += y + int64(m+d)
+		if days += 7919; days > 3_000_000 {
+			days -= 6_000_000
+		}
+	}
+	_ = sink
+}
