@@ -31,8 +31,9 @@ func predicatesOf(expr *pg_query.Node, items []*fromItem) []boundPredicate {
 		case pg_query.BoolExprType_OR_EXPR:
 			return orPredicates(n.BoolExpr.Args, items)
 		}
-		// NOT: its argument being false implies nothing usable (and
-		// NULL-valued comparisons make "NOT x = 1" mean less than "x <> 1").
+		// NOT is not pushed through operator by operator: the sound cases
+		// are rare, and the unsound ones subtle (NOT x IN (1, NULL) is
+		// never true, NOT x BETWEEN ... is two ranges).
 		return nil
 	case *pg_query.Node_AExpr:
 		return exprPredicates(n.AExpr, items)
@@ -47,24 +48,6 @@ func predicatesOf(expr *pg_query.Node, items []*fromItem) []boundPredicate {
 			return one(it, col, catalog.OpIsNull)
 		case pg_query.NullTestType_IS_NOT_NULL:
 			return one(it, col, catalog.OpIsNotNull)
-		}
-	case *pg_query.Node_BooleanTest:
-		it, col, ok := columnOf(n.BooleanTest.Arg, items)
-		if !ok {
-			return nil
-		}
-		switch n.BooleanTest.Booltesttype {
-		case pg_query.BoolTestType_IS_TRUE:
-			return one(it, col, catalog.OpEq, hintValue{Const: catalog.Bool(true)})
-		case pg_query.BoolTestType_IS_FALSE:
-			return one(it, col, catalog.OpEq, hintValue{Const: catalog.Bool(false)})
-		}
-	case *pg_query.Node_ColumnRef:
-		// WHERE flag: a boolean column is true. (DuckDB also accepts other
-		// types here; a Bool constant never compares with their statistics,
-		// so it prunes nothing for them.)
-		if it, col, ok := columnOf(expr, items); ok {
-			return one(it, col, catalog.OpEq, hintValue{Const: catalog.Bool(true)})
 		}
 	}
 	return nil
