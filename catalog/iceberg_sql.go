@@ -53,8 +53,9 @@ type icebergView struct {
 	// unlocated takes each local path for its location (tables on local
 	// disk, or views that need no per-file facts).
 	located, unlocated string
-	// perFile is whether the SQL needs each file's location.
-	perFile bool
+	// perFile is whether the SQL needs each file's location; local is
+	// whether every data file is on local disk, read in place.
+	perFile, local bool
 	// empty is a zero-row SELECT with the table's columns.
 	empty string
 
@@ -98,7 +99,7 @@ func (s *icebergSource) viewSQLLocated(_ context.Context, files, locations strin
 	sql := v.unlocated
 	if locations != "" {
 		sql = v.located
-	} else if v.perFile && !st.allLocal() {
+	} else if v.perFile && !v.local {
 		return "", fmt.Errorf("iceberg table %s: its files are read from copies and its view needs to know which file each copy is: use viewSQLLocated", s.name)
 	}
 	return strings.NewReplacer(filesToken, files, locationsToken, locations).Replace(sql), nil
@@ -235,7 +236,10 @@ func (s *icebergSource) buildView(ctx context.Context, st *icebergState) (v *ice
 	if err := s.readDeletionVectors(ctx, st, m); err != nil {
 		return nil, err
 	}
-	v.perFile = m.rows() > 0
+	// Per-file facts and a split of the files by name mapping both need
+	// to know which file each local path is.
+	v.perFile = m.rows() > 0 || m.nameMapped.names != nil && !m.nameMapped.allByName
+	v.local = st.allLocal()
 	v.unlocated = b.render(m, localDeletes, false)
 	v.located = b.render(m, localDeletes, true)
 	return v, nil
