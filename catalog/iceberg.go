@@ -29,9 +29,11 @@ import (
 //	iceberg_location.go which metadata file is current; paths in metadata
 //	iceberg_io.go       iceberg-go's io.IO over our object stores
 //	iceberg_filter.go   pushdown filters as iceberg-go expressions
-//	iceberg_files.go    data and delete files of a snapshot, localized
-//	iceberg_sql.go      the DuckDB SELECT that reads the table
-//	iceberg_types.go    Iceberg types and values as DuckDB types and literals
+//	iceberg_files.go    data and delete files of a snapshot, footers
+//	iceberg_sql.go      the DuckDB view: what it needs per file
+//	iceberg_render.go   the DuckDB view: its SQL text
+//	iceberg_sidefile.go per-file facts of large tables as a Parquet file
+//	iceberg_types.go    Iceberg types and values as DuckDB types and text
 //	iceberg_travel.go   sources pinned to a past snapshot
 type icebergSource struct {
 	name   string   // schema.table, for messages
@@ -50,6 +52,8 @@ type icebergSource struct {
 	// footers remembers what Parquet footers said about data files, for
 	// as long as the files are in the table (files never change).
 	footers *footerMemo
+	// scratchDir, if set, holds files the views read (iceberg_sidefile.go).
+	scratchDir string
 }
 
 // icebergState is one loaded version of the table; it is immutable once

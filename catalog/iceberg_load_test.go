@@ -198,3 +198,34 @@ func TestIcebergLocatedView(t *testing.T) {
 		}
 	}
 }
+
+// Past inlineFileMetaRows, the per-file list goes to a Parquet file in the
+// scratch directory; the rows read are the same, and closing the source
+// removes the file.
+func TestIcebergSideFile(t *testing.T) {
+	root := icebergFixtures(t)
+	defer func(n int) { inlineFileMetaRows = n }(inlineFileMetaRows)
+	inlineFileMetaRows = 0
+	for _, c := range icebergConformance {
+		if !strings.Contains(c.rel, "equality_deletes") && !strings.Contains(c.rel, "hive_partitioned") && !strings.Contains(c.rel, "partition_binary") {
+			continue
+		}
+		scratch := t.TempDir()
+		src := newIcebergSource("t", location{path: filepath.Join(root, c.rel)}, localStore{}, nil, icebergTestLogger(t)).useScratchDir(scratch)
+		if err := src.load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		d := newDuck(t)
+		d.bind(src, "t", nil)
+		if got := d.rows(c.query); rowsText(got) != rowsText(c.want) {
+			t.Errorf("%s: %s\ngot:\n%s\nwant:\n%s", c.rel, c.query, rowsText(got), rowsText(c.want))
+		}
+		if view, _ := src.viewSQL(context.Background(), "F"); !strings.Contains(view, scratch) {
+			t.Errorf("%s: the view does not read the side file:\n%s", c.rel, view)
+		}
+		src.close()
+		if left, _ := filepath.Glob(filepath.Join(scratch, "*")); len(left) != 0 {
+			t.Errorf("%s: close left %v", c.rel, left)
+		}
+	}
+}

@@ -29,7 +29,9 @@ func (b *viewBuilder) render(m *fileMeta, localDeletes []string, located bool) s
 		ctes = append(ctes, "lg_files AS (SELECT unnest("+locationsToken+") AS lg_loc, unnest("+filesToken+") AS lg_local)")
 		loc = "f.lg_loc"
 	}
-	if needMeta {
+	if needMeta && m.file != "" {
+		ctes = append(ctes, "lg_meta AS ("+b.metaFromFile(m, m.file)+")")
+	} else if needMeta {
 		ctes = append(ctes, "lg_meta AS ("+b.metaSQL(m)+")")
 	}
 	var conds []string
@@ -227,7 +229,14 @@ func (b *viewBuilder) metaSQL(m *fileMeta) string {
 	}
 	for _, id := range m.constIDs {
 		c, _ := b.col(id)
-		sel = append(sel, col(m.consts[id], "::"+c.duck+"[]", "p"+strconv.Itoa(id)))
+		vals := make([]string, len(m.consts[id]))
+		for i, v := range m.consts[id] {
+			vals[i] = "NULL"
+			if v != nil {
+				vals[i] = quoteLiteral(*v)
+			}
+		}
+		sel = append(sel, col(vals, "::VARCHAR[]::"+c.duck+"[]", "p"+strconv.Itoa(id)))
 	}
 	return "SELECT " + strings.Join(sel, ", ")
 }

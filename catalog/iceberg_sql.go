@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,9 +223,10 @@ func (s *icebergSource) buildView(ctx context.Context, st *icebergState) (v *ice
 	if err != nil {
 		return nil, err
 	}
+	built := v
 	defer func() {
 		if err != nil {
-			v.release()
+			built.release() // unpin what was pinned before the failure
 		}
 	}()
 	localDeletes := make([]string, len(st.deletes))
@@ -235,6 +237,18 @@ func (s *icebergSource) buildView(ctx context.Context, st *icebergState) (v *ice
 	}
 	if err := s.readDeletionVectors(ctx, st, m); err != nil {
 		return nil, err
+	}
+	if m.rows() > inlineFileMetaRows {
+		if s.scratchDir == "" {
+			s.logger.Warn("iceberg view inlines facts on many files, which slows every query; give the source a scratch directory",
+				"files", m.rows())
+		} else {
+			if m.file, err = writeFileMeta(s.scratchDir, s.name, m); err != nil {
+				return nil, fmt.Errorf("iceberg table %s: %w", s.name, err)
+			}
+			path := m.file
+			v.releases = append(v.releases, func() { os.Remove(path) })
+		}
 	}
 	// Per-file facts and a split of the files by name mapping both need
 	// to know which file each local path is.
@@ -325,7 +339,7 @@ func (s *icebergSource) readDeletionVectors(ctx context.Context, st *icebergStat
 type fileMeta struct {
 	locs, raws []string
 	pos, eq    [][]int
-	consts     map[int][]string // column id -> partition literal per row
+	consts     map[int][]*string // column id -> partition value text per row (nil: NULL)
 	constIDs   []int
 	hasPos     bool // some file has positional deletes or a deletion vector
 	hasEq      bool
@@ -334,6 +348,9 @@ type fileMeta struct {
 	dvFrom     []int64
 	dvTo       []int64
 	nameMapped nameMappedFiles
+	// file holds the rows when they are too many to inline (see
+	// iceberg_sidefile.go).
+	file string
 }
 
 func (m *fileMeta) rows() int { return len(m.locs) }
@@ -359,7 +376,7 @@ type nameMappedFiles struct {
 // cannot tell.
 func (s *icebergSource) fileFacts(ctx context.Context, b *viewBuilder) (*fileMeta, error) {
 	st := b.st
-	m := &fileMeta{consts: map[int][]string{}}
+	m := &fileMeta{consts: map[int][]*string{}}
 	m.nameMapped.names = mappedNames(st.meta.NameMapping())
 	// identity[spec] lists (partition field id, column id) of the spec's
 	// identity partitions on columns read here.
@@ -411,20 +428,24 @@ func (s *icebergSource) fileFacts(ctx context.Context, b *viewBuilder) (*fileMet
 		}
 	}
 	for i, f := range st.files {
-		var consts map[int]string
+		var consts map[int]*string
 		for _, pc := range identity[f.spec] {
 			if footers[i] != nil && stores(footers[i], pc[1], m.nameMapped.names) {
 				continue
 			}
 			c, _ := b.col(pc[1])
-			lit, ok := partitionLiteral(c.typ, c.duck, f.part[pc[0]])
-			if !ok {
-				return nil, fmt.Errorf("iceberg table %s: cannot read partition value %v (%T) of column %s in %s", s.name, f.part[pc[0]], f.part[pc[0]], c.name, f.raw)
+			var text *string
+			if v := f.part[pc[0]]; v != nil {
+				t, ok := valueText(c.typ, v)
+				if !ok {
+					return nil, fmt.Errorf("iceberg table %s: cannot read partition value %v (%T) of column %s in %s", s.name, v, v, c.name, f.raw)
+				}
+				text = &t
 			}
 			if consts == nil {
-				consts = map[int]string{}
+				consts = map[int]*string{}
 			}
-			consts[pc[1]] = lit
+			consts[pc[1]] = text
 			c.constant = true
 		}
 		if consts == nil && len(f.pos) == 0 && len(f.eq) == 0 && f.dv == nil {
@@ -439,24 +460,11 @@ func (s *icebergSource) fileFacts(ctx context.Context, b *viewBuilder) (*fileMet
 		for id := range consts {
 			if _, ok := m.consts[id]; !ok {
 				m.constIDs = append(m.constIDs, id)
-				m.consts[id] = make([]string, len(m.locs)-1) // earlier rows: no constant
+				m.consts[id] = make([]*string, len(m.locs)-1) // earlier rows: NULL
 			}
 		}
 		for _, id := range m.constIDs {
-			lit, ok := consts[id]
-			if !ok {
-				c, _ := b.col(id)
-				lit = "CAST(NULL AS " + c.duck + ")"
-			}
-			m.consts[id] = append(m.consts[id], lit)
-		}
-	}
-	for _, id := range m.constIDs {
-		c, _ := b.col(id)
-		for i, lit := range m.consts[id] {
-			if lit == "" {
-				m.consts[id][i] = "CAST(NULL AS " + c.duck + ")"
-			}
+			m.consts[id] = append(m.consts[id], consts[id])
 		}
 	}
 	slices.Sort(m.constIDs)

@@ -50,6 +50,7 @@ func (s *icebergSource) pinned(ctx context.Context, st *icebergState, snapshotID
 		logger:     s.logger.With("snapshot", snapshotID),
 		snapshotID: snapshotID,
 		footers:    newFooterMemo(),
+		scratchDir: s.scratchDir,
 	}
 	pst, err := p.buildState(ctx, st.metaObj, st.meta, st.defaults, snapshotID, nil)
 	if err != nil {

@@ -91,22 +91,9 @@ func duckIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 }
 
-// partitionLiteral renders a partition value (as iceberg-go decodes it
-// from a manifest) as a DuckDB literal of the column's type. ok is false
-// for a value of a shape it does not know; callers then leave the value
-// to the data file.
-func partitionLiteral(t iceberg.Type, duck string, v any) (string, bool) {
-	if v == nil {
-		return "CAST(NULL AS " + duck + ")", true
-	}
-	text, ok := valueText(t, v)
-	if !ok {
-		return "", false
-	}
-	return "CAST(" + quoteLiteral(text) + " AS " + duck + ")", true
-}
-
-// valueText is the text DuckDB casts to the value of type t.
+// valueText is the text DuckDB casts to the value v of type t: a
+// partition value as iceberg-go decodes it from a manifest, or a default.
+// ok is false for a value of a shape it does not know.
 func valueText(t iceberg.Type, v any) (string, bool) {
 	if lit, ok := v.(iceberg.Literal); ok {
 		v = lit.Any() // manifests decode some partition values as literals
