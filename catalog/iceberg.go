@@ -56,6 +56,8 @@ type icebergSource struct {
 	scratchDir string
 }
 
+var _ source = (*icebergSource)(nil)
+
 // icebergState is one loaded version of the table; it is immutable once
 // published, except for the caches inside it.
 type icebergState struct {
