@@ -50,6 +50,9 @@ type tableLookup func(schema, name string) (t TableRef, ok bool)
 type tableHint struct {
 	Table  TableRef
 	Filter []hintPredicate
+	// Location is the byte offset of the reference in the text pg_query
+	// parsed, for rewriting or reporting that reference alone.
+	Location int
 }
 
 // hintPredicate reads "Column Op Values", like catalog.Predicate, except
@@ -318,7 +321,7 @@ func (x *hintExtractor) fromRangeVar(rv *pg_query.RangeVar, scope *cteScope) *fr
 		return it
 	}
 	it.hint = len(x.hints)
-	x.hints = append(x.hints, tableHint{Table: t})
+	x.hints = append(x.hints, tableHint{Table: t, Location: int(rv.Location)})
 	if alias == nil {
 		it.schema = t.Schema
 	}
