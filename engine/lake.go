@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,6 +42,7 @@ type lakeView struct {
 	variable string
 	version  uint64
 	created  bool
+	columns  []string // the view's column names, for pushdown hints
 }
 
 func newLakeViews(lake Lake) *lakeViews {
@@ -105,8 +107,27 @@ func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) 
 			return "", fmt.Errorf("creating the view of %s.%s: %w", t.Schema, t.Name, err)
 		}
 	}
+	ds, err := c.prepare("SELECT * FROM " + quoteIdent(t.Schema) + "." + quoteIdent(t.Name))
+	if err != nil {
+		return "", fmt.Errorf("describing the view of %s.%s: %w", t.Schema, t.Name, err)
+	}
+	defer ds.close()
+	v.columns = v.columns[:0]
+	for _, col := range ds.columns() {
+		v.columns = append(v.columns, col.Name)
+	}
 	v.created, v.version = true, version
 	return v.variable, nil
+}
+
+// columns returns the column names of t's view, creating it if needed.
+func (lv *lakeViews) columns(ctx context.Context, c *duckConn, t *catalog.Table) ([]string, error) {
+	if _, err := lv.ensure(ctx, c, t); err != nil {
+		return nil, err
+	}
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	return slices.Clone(lv.views[t].columns), nil
 }
 
 // fileList is the value of one view's file variable.

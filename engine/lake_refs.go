@@ -1,27 +1,48 @@
 package engine
 
 import (
+	"context"
+	"slices"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/lakegate/lakegate/catalog"
 )
 
 // findLakeTables records which lake tables a statement reads and the
-// pushdown hints on them: from the parse tree when there is one, else from
-// the statement's tokens (read unpruned).
-func (s *Session) findLakeTables(st *Statement) {
-	lake := s.engine.lake.lake
-	if lake == nil {
+// pushdown hints on them. The tables are those the parse tree references
+// and, as a safety net, any its tokens name: a table found only by its
+// tokens (or in a statement pg_query cannot parse) is read whole.
+func (s *Session) findLakeTables(ctx context.Context, c *duckConn, st *Statement) {
+	lv := s.engine.lake
+	if lv.lake == nil {
 		return
 	}
-	st.lakeTables, st.hints, st.hasParams = nil, nil, false
+	st.lakeTables = tablesInTokens(st.source.sql, lv.lake)
+	st.hints, st.hasParams = nil, true
 	if st.source.node == nil {
-		st.lakeTables = tablesInTokens(st.source.sql, lake)
-		st.hasParams = true // unknown: describe with one file per table
-		return
+		return // parameters unknown: describe with one file per table
 	}
 	st.hasParams = hasParamRefs(st.source.sql)
-	st.lakeTables = tablesInTokens(st.source.sql, lake)
+	st.hints = extractHints(st.source.node, func(schema, name string) (TableRef, bool) {
+		if schema == "" {
+			schema = defaultSchema
+		}
+		t := lv.lake.Table(schema, name)
+		if t == nil {
+			return TableRef{}, false
+		}
+		columns, err := lv.columns(ctx, c, t)
+		if err != nil {
+			return TableRef{}, false // planLake reports the table's error
+		}
+		return TableRef{Schema: t.Schema, Name: t.Name, Columns: columns}, true
+	})
+	for _, h := range st.hints {
+		if t := lv.lake.Table(h.Table.Schema, h.Table.Name); t != nil && !slices.Contains(st.lakeTables, t) {
+			st.lakeTables = append(st.lakeTables, t)
+		}
+	}
 }
 
 // hasParamRefs reports whether the statement has $n parameters.
@@ -41,5 +62,15 @@ func hasParamRefs(sql string) bool {
 // lakeFilters is, per lake table, the OR of the filters of its references
 // under args. A table missing from the map is read whole.
 func (st *Statement) lakeFilters(args []any) map[*catalog.Table][]catalog.Filter {
-	return nil
+	if len(st.hints) == 0 {
+		return nil
+	}
+	byKey := resolveFilters(st.hints, args)
+	out := make(map[*catalog.Table][]catalog.Filter, len(byKey))
+	for _, t := range st.lakeTables {
+		if f, ok := byKey[TableKey{t.Schema, t.Name}]; ok {
+			out[t] = f
+		}
+	}
+	return out
 }

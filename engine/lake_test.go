@@ -72,6 +72,9 @@ func TestLakeTables(t *testing.T) {
 		{sql: "FROM demo.sales SELECT count(*)", rows: "[[80]]"},
 		{sql: "SELECT count(*) FROM demo.sales s JOIN demo.sales t USING (id) WHERE s.region = 'us'", rows: "[[40]]"},
 		{sql: "SELECT count(*) FROM demo.sales WHERE region = 'apac'", rows: "[[0]]"},
+		// One file left: DuckDB 1.5.5 crashed on min/max of a partition
+		// column (see configure).
+		{sql: "SELECT min(day)::VARCHAR, max(region) FROM demo.sales WHERE day = '2024-01-04' AND region = 'us'", rows: "[[2024-01-04 us]]"},
 		{sql: "SELECT count(*) FROM demo.broken", code: sqlstate.IOError},
 		{sql: "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'sales' ORDER BY 1", rows: "[[amount DECIMAL(21,1)] [day DATE] [id BIGINT] [region VARCHAR]]"},
 	}

@@ -137,7 +137,7 @@ func (s *Session) describeQuery(ctx context.Context, st *Statement, paramOIDs []
 		return err
 	}
 	defer s.release(c)
-	s.findLakeTables(st)
+	s.findLakeTables(ctx, c, st)
 	lake, err := s.planLake(ctx, c, st, nil, true)
 	if err != nil {
 		return err
