@@ -147,7 +147,7 @@ func (c *conn) flush() error {
 	if err := c.takeQueued(); err != nil {
 		return err
 	}
-	return c.writeOut()
+	return c.writeOut(maxIdleOutput)
 }
 
 // sendError reports err to the client, marks an open transaction failed,

@@ -14,9 +14,14 @@ import (
 // memory stays flat and the client sees rows while the query runs.
 const flushThreshold = 64 << 10
 
-// maxRetainedOutput bounds the output buffer a connection keeps between
-// writes: one huge row may grow it, and it is then dropped, not kept.
-const maxRetainedOutput = 4 * flushThreshold
+// The output buffer a connection keeps after writing it is bounded, so
+// that memory stays flat: while rows stream, a huge row may grow it beyond
+// maxStreamingOutput, and between results an idle connection holds at most
+// maxIdleOutput. A large result regrows it once, by doubling.
+const (
+	maxStreamingOutput = 4 * flushThreshold
+	maxIdleOutput      = 16 << 10
+)
 
 // outBuffer is a connection's output, written to the socket by
 // conn.writeOut. The pgproto3 Backend writes into it (Backend.Flush appends
@@ -36,15 +41,16 @@ func (o *outBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// writeOut writes the output buffer to the socket. Messages still queued
-// in the Backend are not included: conn.flush sends both.
-func (c *conn) writeOut() error {
+// writeOut writes the output buffer to the socket and keeps it for reuse
+// if its capacity is at most keep. Messages still queued in the Backend are
+// not included: conn.flush sends both.
+func (c *conn) writeOut(keep int) error {
 	out := c.out.buf
 	if len(out) == 0 {
 		return nil
 	}
 	_, err := c.netConn.Write(out)
-	if cap(out) > maxRetainedOutput {
+	if cap(out) > keep {
 		c.out.buf = nil
 	} else {
 		c.out.buf = out[:0]
@@ -136,9 +142,6 @@ func (w *rowWriter) WriteRows(ch *engine.Chunk, from, to int) error {
 	encoders := w.encoders[:len(cols)]
 	header := [7]byte{'D', 0, 0, 0, 0, byte(len(cols) >> 8), byte(len(cols))}
 	buf := c.out.buf
-	if cap(buf) == 0 {
-		buf = make([]byte, 0, flushThreshold+flushThreshold/4)
-	}
 	for r := from; r < to; r++ {
 		start := len(buf)
 		buf = append(buf, header[:]...)
@@ -155,7 +158,7 @@ func (w *rowWriter) WriteRows(ch *engine.Chunk, from, to int) error {
 		binary.BigEndian.PutUint32(buf[start+1:], uint32(len(buf)-start-1))
 		if len(buf) >= flushThreshold {
 			c.out.buf = buf
-			if err := c.writeOut(); err != nil {
+			if err := c.writeOut(maxStreamingOutput); err != nil {
 				return err
 			}
 			buf = c.out.buf

@@ -85,6 +85,9 @@ func TestWriteRowsFramingAndOrder(t *testing.T) {
 		if err := c.flush(); err != nil {
 			t.Fatal(err)
 		}
+		if cap(c.out.buf) > maxIdleOutput {
+			t.Errorf("format %d: %d bytes of output buffer kept after the result", format, cap(c.out.buf))
+		}
 		if client.writes < 2 {
 			t.Errorf("format %d: %d writes for %d bytes", format, client.writes, client.sent.Len())
 		}
@@ -127,5 +130,39 @@ func TestWriteRowsFramingAndOrder(t *testing.T) {
 		if rows != len(want) || !slices.Equal(got, wantSeq) {
 			t.Errorf("format %d: %d rows, messages %v, want %d rows, %v", format, rows, got, len(want), wantSeq)
 		}
+	}
+}
+
+// A row larger than the buffer normally holds grows it while it is sent;
+// the connection must not keep that memory afterwards.
+func TestWriteRowsKeepsOutputBounded(t *testing.T) {
+	s := newEncodeSession(t)
+	ctx := context.Background()
+	st, err := s.Prepare(ctx, `SELECT i, repeat('x', CASE WHEN i % 2 = 0 THEN 1 << 20 ELSE 10 END) FROM range(5) t(i)`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols := st.Columns()
+	client := &captureConn{}
+	c := newConn(&Server{}, client)
+	p, err := s.Bind(st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if _, err := p.Execute(ctx, newRowWriter(c, cols, make([]int16, len(cols))), 0); err != nil {
+		t.Fatal(err)
+	}
+	if cap(c.out.buf) > maxStreamingOutput {
+		t.Errorf("%d bytes of output buffer kept while streaming", cap(c.out.buf))
+	}
+	if err := c.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if cap(c.out.buf) > maxIdleOutput {
+		t.Errorf("%d bytes of output buffer kept when idle", cap(c.out.buf))
+	}
+	if want := 3<<20 + 2*10; client.sent.Len() < want {
+		t.Errorf("%d bytes sent, want at least %d", client.sent.Len(), want)
 	}
 }
