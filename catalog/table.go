@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -122,6 +123,19 @@ func (t *Table) SchemaScan(ctx context.Context) (*Scan, error) {
 }
 
 func (t *Table) plan(ctx context.Context, filters []Filter, schemaOnly bool) (*Scan, error) {
+	s, err := t.planOnce(ctx, filters, schemaOnly)
+	if errors.Is(err, errObjectChanged) {
+		// The index is older than the lake: reload it (reading only what
+		// changed) and plan again, once.
+		if err := t.load(ctx); err != nil {
+			return nil, err
+		}
+		s, err = t.planOnce(ctx, filters, schemaOnly)
+	}
+	return s, err
+}
+
+func (t *Table) planOnce(ctx context.Context, filters []Filter, schemaOnly bool) (*Scan, error) {
 	if err := t.Err(); err != nil {
 		return nil, err
 	}

@@ -122,11 +122,10 @@ func (v Value) CoerceTo(k Kind) (Value, bool) {
 	s := strings.TrimSpace(v.Str)
 	switch k {
 	case KindInt:
+		// Only integers: DuckDB rounds '5.7' to 6 when it casts text to an
+		// integer column's type, so a float reading would prune wrongly.
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return Int(i), true
-		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return Float(f), true
 		}
 	case KindFloat:
 		if f, err := strconv.ParseFloat(s, 64); err == nil {

@@ -18,6 +18,9 @@ import (
 type Lake interface {
 	Tables() []*catalog.Table
 	Table(schema, name string) *catalog.Table
+	// Refresh reloads one table's file index, or every table's if schema
+	// and name are empty.
+	Refresh(ctx context.Context, schema, name string) error
 }
 
 // Each lake table is a DuckDB view over read_parquet whose file list is a

@@ -104,6 +104,8 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 		return st, prepareSet(st, n.VariableSetStmt)
 	case *pg_query.Node_VariableShowStmt:
 		return st, s.prepareShow(st, n.VariableShowStmt.Name)
+	case *pg_query.Node_CallStmt:
+		return st, s.prepareCall(st, n.CallStmt)
 	case *pg_query.Node_DiscardStmt:
 		return st, prepareDiscard(st, n.DiscardStmt)
 	case *pg_query.Node_CopyStmt:
