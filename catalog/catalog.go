@@ -114,9 +114,27 @@ func (c *Catalog) newS3(ctx context.Context, cfg S3Config) (*s3Store, error) {
 func (c *Catalog) newSource(t *Table, tc TableConfig, store objectStore, loc location) source {
 	name := t.Schema + "." + t.Name
 	if tc.Format == FormatIceberg {
-		return pendingIceberg{} // MERGE: newIcebergSource(name, loc, store, c.logger)
+		return newIcebergSource(name, loc, store, c.storeFor(store), c.logger)
 	}
 	return newParquetSource(name, store, loc, tc, c.logger)
+}
+
+// storeFor gives an Iceberg table the store for files outside its own
+// location (data written to another bucket): S3 locations go through the
+// table's S3 settings, local paths to the local disk.
+func (c *Catalog) storeFor(tableStore objectStore) func(string) (objectStore, error) {
+	return func(loc string) (objectStore, error) {
+		l, err := parseLocation(loc, "/")
+		switch {
+		case err != nil:
+			return nil, err
+		case !l.isS3():
+			return c.local, nil
+		case tableStore != c.local:
+			return tableStore, nil
+		}
+		return nil, fmt.Errorf("%s is on S3, but the table is on local disk and its schema has no S3 settings", loc)
+	}
 }
 
 // loadAll (re)loads every table, a few at a time.
@@ -239,12 +257,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-type pendingIceberg struct{}
-
-func (pendingIceberg) load(context.Context) error                      { return errors.New("iceberg pending") }
-func (pendingIceberg) viewSQL(context.Context, string) (string, error) { return "", nil }
-func (pendingIceberg) plan(context.Context, []Filter) ([]File, Totals, error) {
-	return nil, Totals{}, nil
 }

@@ -327,8 +327,8 @@ func TestNewFileCacheRejectsZeroBudget(t *testing.T) {
 func TestCacheNameKeepsHivePartitions(t *testing.T) {
 	for loc, want := range map[string]string{
 		"s3://b/sales/sale_date=2024-01-02/region=eu/part-0.parquet": "/sale_date=2024-01-02/region=eu/object.parquet",
-		"s3://b/sales/part-0.parquet":                                 ".parquet",
-		"s3://b/t/../x=1/.hidden=2/f.parquet":                         "/x=1/object.parquet",
+		"s3://b/sales/part-0.parquet":                                ".parquet",
+		"s3://b/t/../x=1/.hidden=2/f.parquet":                        "/x=1/object.parquet",
 	} {
 		name := cacheName(ObjectInfo{Location: loc, ETag: "e"})
 		if !strings.HasSuffix(name, want) || !cacheFileName.MatchString(name) || strings.Contains(name, "..") {

@@ -4,15 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 )
 
-// viewProbe stands in for the files expression when comparing view SQL
-// across loads.
-const viewProbe = "getvariable('lakegate_probe')"
+// viewProbe and locationsProbe stand in for the files and locations
+// expressions when comparing view SQL across loads.
+const (
+	viewProbe      = "getvariable('lakegate_probe')"
+	locationsProbe = "getvariable('lakegate_locations_probe')"
+)
 
 // Table is one table of the catalog.
 type Table struct {
@@ -39,7 +43,7 @@ func (t *Table) load(ctx context.Context) error {
 	err := t.src.load(ctx)
 	var view string
 	if err == nil {
-		view, err = t.src.viewSQL(ctx, viewProbe)
+		view, err = t.viewSQL(ctx, viewProbe, locationsProbe)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -79,10 +83,47 @@ func (t *Table) Version() uint64 {
 }
 
 // ViewSQL is the SELECT DuckDB runs for the table; files is a DuckDB
-// expression giving the list of local paths to read (from a Scan).
-func (t *Table) ViewSQL(ctx context.Context, files string) (string, error) {
+// expression giving the list of local paths to read (a Scan's Paths), and
+// locations one giving the files' own locations (its Locations), which a
+// view may need to match per-file facts such as Iceberg deletes against
+// local copies. Use NeedsLocations to know whether it does.
+func (t *Table) ViewSQL(ctx context.Context, files, locations string) (string, error) {
 	if err := t.Err(); err != nil {
 		return "", err
+	}
+	return t.viewSQL(ctx, files, locations)
+}
+
+// NeedsLocations reports whether the table's view reads the locations
+// expression.
+func (t *Table) NeedsLocations() bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return strings.Contains(t.view, locationsProbe)
+}
+
+// locatedSource is a source whose view can match local copies to their
+// locations (see ViewSQL).
+type locatedSource interface {
+	viewSQLLocated(ctx context.Context, files, locations string) (string, error)
+}
+
+// emptySource is a source that can describe itself without files (an
+// Iceberg table with no snapshot or no rows yet).
+type emptySource interface {
+	emptySQL(ctx context.Context) (string, error)
+}
+
+func (t *Table) viewSQL(ctx context.Context, files, locations string) (string, error) {
+	if es, ok := t.src.(emptySource); ok {
+		if _, total, err := t.src.plan(ctx, nil); err != nil {
+			return "", err
+		} else if total.Files == 0 {
+			return es.emptySQL(ctx)
+		}
+	}
+	if ls, ok := t.src.(locatedSource); ok && locations != "" {
+		return ls.viewSQLLocated(ctx, files, locations)
 	}
 	return t.src.viewSQL(ctx, files)
 }
@@ -91,8 +132,11 @@ func (t *Table) ViewSQL(ctx context.Context, files string) (string, error) {
 // query ends, so the file cache may evict them.
 type Scan struct {
 	Table *Table
-	// Paths are the local paths DuckDB reads; never empty.
+	// Paths are the local paths DuckDB reads; empty only for a table with
+	// no data files, whose view reads none.
 	Paths []string
+	// Locations are the files' own locations, parallel to Paths.
+	Locations []string
 	// Kept and Total count the files (and bytes) read and in the table.
 	Kept, Total Totals
 	// Planning is how long pruning and fetching took.
@@ -152,6 +196,9 @@ func (t *Table) planOnce(ctx context.Context, filters []Filter, schemaOnly bool)
 		schemaOnly = true
 	}
 	if len(kept) == 0 {
+		if _, ok := t.src.(emptySource); ok {
+			return &Scan{Table: t, Total: total}, nil // its view reads no files
+		}
 		return nil, fmt.Errorf("table %s.%s has no data files", t.Schema, t.Name)
 	}
 	if schemaOnly {
@@ -163,8 +210,10 @@ func (t *Table) planOnce(ctx context.Context, filters []Filter, schemaOnly bool)
 		return nil, err
 	}
 	s.Kept.Files = len(kept)
-	for _, f := range kept {
+	s.Locations = make([]string, len(kept))
+	for i, f := range kept {
 		s.Kept.Bytes += f.Object.Size
+		s.Locations[i] = f.Object.Location
 	}
 	s.Planning = time.Since(start)
 	return s, nil

@@ -567,7 +567,7 @@ func createView(t *testing.T, db *sql.DB, tb *catalog.Table) {
 	for i, p := range scan.Paths {
 		paths[i] = "'" + strings.ReplaceAll(p, "'", "''") + "'"
 	}
-	view, err := tb.ViewSQL(context.Background(), "["+strings.Join(paths, ", ")+"]")
+	view, err := tb.ViewSQL(context.Background(), "["+strings.Join(paths, ", ")+"]", "")
 	if err != nil {
 		t.Fatal(err)
 	}

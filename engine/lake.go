@@ -43,9 +43,12 @@ type lakeViews struct {
 
 type lakeView struct {
 	variable string
-	version  uint64
-	created  bool
-	columns  []string // the view's column names, for pushdown hints
+	// locations is the variable of the files' own locations, for views
+	// that need them ("" otherwise).
+	locations string
+	version   uint64
+	created   bool
+	columns   []string // the view's column names, for pushdown hints
 }
 
 func newLakeViews(lake Lake) *lakeViews {
@@ -77,42 +80,46 @@ func (lv *lakeViews) createAll(ctx context.Context, c *duckConn) []error {
 	return errs
 }
 
-// ensure makes t's view current and returns its variable.
-func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) (string, error) {
+// ensure makes t's view current and returns its variables.
+func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) (lakeView, error) {
 	lv.mu.Lock()
 	defer lv.mu.Unlock()
 	v := lv.views[t]
 	if v == nil {
-		return "", fmt.Errorf("table %s.%s is not in the catalog the engine started with", t.Schema, t.Name)
+		return lakeView{}, fmt.Errorf("table %s.%s is not in the catalog the engine started with", t.Schema, t.Name)
 	}
 	version := t.Version()
 	if v.created && v.version == version {
-		return v.variable, nil
+		return *v, nil
 	}
 	// Creating the view binds it, and binding needs a file to read.
 	scan, err := t.SchemaScan(ctx)
 	if err != nil {
-		return "", err
+		return lakeView{}, err
 	}
 	defer scan.Release()
-	body, err := t.ViewSQL(ctx, "getvariable("+quoteLiteral(v.variable)+")")
-	if err != nil {
-		return "", err
+	v.locations = ""
+	if t.NeedsLocations() {
+		v.locations = strings.Replace(v.variable, "files", "locations", 1)
 	}
-	if err := c.setVariables([]fileList{{v.variable, scan.Paths}}); err != nil {
-		return "", err
+	body, err := t.ViewSQL(ctx, "getvariable("+quoteLiteral(v.variable)+")", "getvariable("+quoteLiteral(v.locations)+")")
+	if err != nil {
+		return lakeView{}, err
+	}
+	if err := c.setVariables(v.fileLists(scan)); err != nil {
+		return lakeView{}, err
 	}
 	for _, stmt := range []string{
 		"CREATE SCHEMA IF NOT EXISTS " + quoteIdent(t.Schema),
 		"CREATE OR REPLACE VIEW " + quoteIdent(t.Schema) + "." + quoteIdent(t.Name) + " AS " + body,
 	} {
 		if err := c.exec(stmt); err != nil {
-			return "", fmt.Errorf("creating the view of %s.%s: %w", t.Schema, t.Name, err)
+			return lakeView{}, fmt.Errorf("creating the view of %s.%s: %w", t.Schema, t.Name, err)
 		}
 	}
 	ds, err := c.prepare("SELECT * FROM " + quoteIdent(t.Schema) + "." + quoteIdent(t.Name))
 	if err != nil {
-		return "", fmt.Errorf("describing the view of %s.%s: %w", t.Schema, t.Name, err)
+		return lakeView{}, fmt.Errorf("describing the view of %s.%s: %w", t.Schema, t.Name, err)
 	}
 	defer ds.close()
 	v.columns = v.columns[:0]
@@ -120,7 +127,20 @@ func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) 
 		v.columns = append(v.columns, col.Name)
 	}
 	v.created, v.version = true, version
-	return v.variable, nil
+	return *v, nil
+}
+
+// fileLists are the variable values that make the view read scan: none
+// for an empty table, whose view reads no files.
+func (v lakeView) fileLists(scan *catalog.Scan) []fileList {
+	if len(scan.Paths) == 0 {
+		return nil
+	}
+	lists := []fileList{{v.variable, scan.Paths}}
+	if v.locations != "" {
+		lists = append(lists, fileList{v.locations, scan.Locations})
+	}
+	return lists
 }
 
 // columns returns the column names of t's view, creating it if needed.
@@ -244,7 +264,7 @@ func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args
 			return nil, sqlstate.Wrap(err, sqlstate.IOError, fmt.Sprintf("table %s.%s cannot be read", t.Schema, t.Name)).
 				WithDetail(err.Error())
 		}
-		variable, err := lv.ensure(ctx, c, t)
+		view, err := lv.ensure(ctx, c, t)
 		if err != nil {
 			ls.release()
 			return nil, err
@@ -260,7 +280,7 @@ func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args
 			return nil, sqlstate.Wrap(err, sqlstate.IOError, err.Error())
 		}
 		ls.scans = append(ls.scans, scan)
-		ls.lists = append(ls.lists, fileList{variable, scan.Paths})
+		ls.lists = append(ls.lists, view.fileLists(scan)...)
 	}
 	if err := c.setVariables(ls.lists); err != nil {
 		ls.release()
