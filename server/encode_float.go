@@ -24,18 +24,19 @@ func appendFloat(buf []byte, f float64, bitSize int) []byte {
 	}
 	var sci, tmp [32]byte
 	s := strconv.AppendFloat(sci[:0], f, 'e', -1, bitSize)
-	digits, exp10 := parseScientific(s)
+	first, frac, exp := splitScientific(s) // exp: that of the first digit
 	var d []byte
-	if ryu, ryuExp := ryuDigits(digits, exp10, f, bitSize); ryu == digits && ryuExp == exp10 {
-		d = mantissaDigits(tmp[:0], s) // as good as printing digits, and cheaper
+	if ryuKeeps(f, bitSize, exp-len(frac)) {
+		d = append(append(tmp[:0], first), frac...)
 	} else {
-		digits, exp10 = ryu, ryuExp
+		digits, exp10 := parseScientific(s)
+		digits, exp10 = ryuDigits(digits, exp10, f, bitSize)
 		d = strconv.AppendUint(tmp[:0], digits, 10)
+		exp = exp10 + len(d) - 1
 	}
 	if math.Signbit(f) {
 		buf = append(buf, '-')
 	}
-	exp := exp10 + len(d) - 1 // of the first digit
 	maxFixed := 15
 	if bitSize == 32 {
 		maxFixed = 6
@@ -84,14 +85,6 @@ func parseScientific(b []byte) (digits uint64, exp10 int) {
 	return digits, exp10 - len(frac)
 }
 
-// mantissaDigits appends the digits of strconv's [-]d[.ddd]e±XX, without
-// the sign and the point.
-func mantissaDigits(buf, b []byte) []byte {
-	first, frac, _ := splitScientific(b)
-	buf = append(buf, first)
-	return append(buf, frac...)
-}
-
 // splitScientific splits strconv's [-]d[.ddd]e±XX into the first digit,
 // the digits after the point (none without a point) and the exponent.
 func splitScientific(b []byte) (first byte, frac []byte, exp10 int) {
@@ -112,6 +105,20 @@ func splitScientific(b []byte) (first byte, frac []byte, exp10 int) {
 		frac = b[2:e]
 	}
 	return b[0], frac, exp10
+}
+
+// ryuKeeps reports, from the exponent exp10 of the last of strconv's
+// shortest digits alone, that ryuDigits would keep them: an exact tie
+// needs twice f to be an odd multiple of 2^exp10 (exactTie), and a
+// boundary an integer at least 1 (onBoundary). It is true for nearly every
+// float, which then need not have its digits read.
+func ryuKeeps(f float64, bitSize, exp10 int) bool {
+	if f == 0 {
+		return true
+	}
+	mant, exp2, _ := floatParts(f, bitSize)
+	twos := exp2 + 1 + bits.TrailingZeros64(mant)
+	return twos != exp10 && (exp10 < 0 || exp2 < 1)
 }
 
 // ryuDigits corrects the two ways strconv's shortest digits can differ
