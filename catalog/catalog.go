@@ -58,6 +58,12 @@ func Open(ctx context.Context, cfg *Config, opts Options) (*Catalog, error) {
 	var s3Default *s3Store
 	for _, schema := range sortedKeys(cfg.Schemas) {
 		sc := cfg.Schemas[schema]
+		if imported, err := importedTables(ctx, sc); err != nil {
+			// The catalog being down must not stop the rest of the lake.
+			c.logger.Error("cannot list the tables of an Iceberg catalog; the schema is empty", "schema", schema, "err", err)
+		} else if imported != nil {
+			sc.Tables = imported
+		}
 		var s3 *s3Store
 		for _, name := range sortedKeys(sc.Tables) {
 			tc := sc.Tables[name]

@@ -43,11 +43,14 @@ type CacheConfig struct {
 	MaxSize ByteSize `yaml:"max_size"`
 }
 
-// SchemaConfig declares one schema.
+// SchemaConfig declares one schema: its tables, or an Iceberg catalog
+// namespace whose tables it imports.
 type SchemaConfig struct {
 	// S3 overrides the catalog-wide S3 settings for this schema's tables.
-	S3     *S3Config              `yaml:"s3"`
-	Tables map[string]TableConfig `yaml:"tables"`
+	S3          *S3Config              `yaml:"s3"`
+	Tables      map[string]TableConfig `yaml:"tables"`
+	IcebergREST *IcebergRESTSchema     `yaml:"iceberg_rest"`
+	IcebergSQL  *IcebergSQLSchema      `yaml:"iceberg_sql"`
 }
 
 // TableConfig declares one table.
@@ -205,7 +208,23 @@ func (c *Config) check(root *yaml.Node) error {
 		if !identifier.MatchString(schema) {
 			return fail("schema names must be plain identifiers (letters, digits, _)", "schemas", schema)
 		}
-		if len(sc.Tables) == 0 {
+		imports := 0
+		if sc.IcebergREST != nil {
+			imports++
+			if sc.IcebergREST.URI == "" || sc.IcebergREST.Namespace == "" {
+				return fail("needs uri and namespace", "schemas", schema, "iceberg_rest")
+			}
+		}
+		if sc.IcebergSQL != nil {
+			imports++
+			if sc.IcebergSQL.URI == "" || sc.IcebergSQL.Namespace == "" {
+				return fail("needs uri and namespace", "schemas", schema, "iceberg_sql")
+			}
+		}
+		switch {
+		case imports > 1 || imports == 1 && len(sc.Tables) > 0:
+			return fail("declares its tables in one way: tables, iceberg_rest or iceberg_sql", "schemas", schema)
+		case imports == 0 && len(sc.Tables) == 0:
 			return fail("declares no tables", "schemas", schema)
 		}
 		for name, t := range sc.Tables {
