@@ -55,7 +55,7 @@ func main() {
 	flag.IntVar(&o.partitions, "partitions", 10_000, "pruning: partitions (one file each) of the hive table")
 	flag.IntVar(&o.planningFiles, "planning-files", 100_000, "pruning: partitions of the planning table, hard links to the hive table's files (0 = none)")
 	flag.IntVar(&o.s3Partitions, "s3-partitions", 10_000, "pruning: partitions of the hive table uploaded to versitygw (0 = no S3 part)")
-	flag.IntVar(&o.pruneRuns, "pruning-runs", 5, "pruning: measured runs per query (after one warm-up); the median is reported")
+	flag.IntVar(&o.pruneRuns, "pruning-runs", 5, "pruning: measured runs per query (after one warm-up; at most 3 on the planning table); the median is reported")
 	flag.StringVar(&only, "only", "wire,analytic,roundtrip", "comma-separated sections to run: wire, analytic, roundtrip, pruning")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (client and in-process lakegate) to this file")
 	flag.Parse()

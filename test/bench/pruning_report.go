@@ -10,14 +10,14 @@ func (r *report) pruning(o options, res *pruningResults) {
 	r.printf("## 4. Pruning\n\n")
 	r.printf("Hive-partitioned tables laid out as `part_id=N/data_0.parquet`, one Parquet file of %d rows × 9 columns (bigint ×2, double, integer, varchar ×2, timestamp, date, boolean) per partition, declared in a catalog file (`format: parquet`, `partitioning: hive`) and served by lakegate as cmd/lakegate serves a catalog. ", eventsRowsPerFile)
 	r.printf("The reference is the embedded DuckDB running the same `SELECT count(*), sum(x) ... WHERE ...` over `read_parquet('<root>/**/*.parquet', hive_partitioning = true)` through `database/sql`, in process. ")
-	r.printf("One warm-up, then %d runs alternating between the two; median (min). lakegate's files kept and planning time are from its `EXPLAIN` (median of %d); the files read are DuckDB's `Total Files Read` in `EXPLAIN ANALYZE`, inside lakegate and for the glob.\n\n", o.pruneRuns, o.pruneRuns)
+	r.printf("One warm-up, then N runs alternating between the two (N below); median (min). lakegate's files kept and planning time are from its `EXPLAIN` (median of N); the files read are DuckDB's `Total Files Read` in `EXPLAIN ANALYZE`, inside lakegate and for the glob.\n\n")
 	r.printf("| table | files | bytes | written in | how | index build (`catalog.Open`) |\n|---|--:|--:|--:|---|--:|\n")
 	for _, t := range res.tables {
 		r.printf("| bench.%s | %s | %s | %s | %s | %s |\n", t.name, thousands(int64(t.files)), mib(t.bytes), seconds(t.generated), t.how, seconds(t.indexBuild))
 	}
 	r.printf("\n")
 	for _, t := range res.tables {
-		r.printf("bench.%s, %s partitions:\n\n", t.name, thousands(int64(t.partitions)))
+		r.printf("bench.%s, %s partitions, N = %d:\n\n", t.name, thousands(int64(t.partitions)), t.runs)
 		r.printf("| query | lakegate ms | DuckDB glob ms | DuckDB / lakegate | lakegate files kept | lakegate planning ms | files read: lakegate / glob | same result |\n|---|--:|--:|--:|--:|--:|---|---|\n")
 		for _, c := range t.cases {
 			lg, dk := median(c.lakegate), median(c.duckdb)
@@ -50,7 +50,7 @@ func (r *report) pruningS3(o options, res *pruningResults) {
 	r.printf("| upload (%d parallel PutObject) | %s | %s | %s |\n", s3Uploaders, seconds(s.upload), thousands(int64(s.partitions)), mib(s.bytes))
 	r.printf("| index build (`catalog.Open`: listing, footers) | %s | %s | |\n", seconds(s.indexBuild), thousands(s.indexRequests))
 	r.printf("| engine start (each view is bound with one file) | | %s | |\n", thousands(s.viewRequests))
-	r.printf("| first query, cold file cache | %s ms | %s | %s downloaded (%s) |\n", ms(s.first), thousands(s.firstRequests), plural(s.firstDownloads, "file"), kib(s.firstBytes))
+	r.printf("| first query, cold file cache | %s ms | %s | %s downloaded (%s) |\n", ms(s.first), thousands(s.firstRequests), plural(s.firstDownloads, "file"), size(s.firstBytes))
 	r.printf("| repeated query, warm (median (min) of %d) | %s (%s) ms | %s per query | |\n", len(s.warm), ms(median(s.warm)), ms(slices.Min(s.warm)), perQuery(s.warmRequests, len(s.warm)))
 	r.printf("| planning, warm (`EXPLAIN`, median of %d) | %s ms | | %s of %s files kept |\n", len(s.planningWarm), msPrecise(median(s.planningWarm)), thousands(int64(s.kept)), thousands(int64(s.total)))
 	r.printf("| planning, cold (`EXPLAIN` of another partition: pruning and the download) | %s ms | %s | |\n", msPrecise(s.coldPlanning), thousands(s.coldRequests))
@@ -69,7 +69,12 @@ func msPrecise(d time.Duration) string {
 
 func mib(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-func kib(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10)) }
+func size(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return mib(n)
+}
 
 func plural(n int64, what string) string {
 	if n == 1 {
