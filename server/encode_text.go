@@ -258,18 +258,34 @@ func appendYMD(buf []byte, days int64) ([]byte, bool) {
 		year = 1 - year
 	}
 	if year < 10000 {
-		buf = append(buf, '0'+byte(year/1000), '0'+byte(year/100%10), '0'+byte(year/10%10), '0'+byte(year%10))
-	} else {
-		buf = strconv.AppendInt(buf, year, 10)
+		y := uint64(year)
+		hi, lo := 2*(y/100), 2*(y%100)
+		buf = append(buf, digitPairs[hi], digitPairs[hi+1], digitPairs[lo], digitPairs[lo+1], '-',
+			digitPairs[2*month], digitPairs[2*month+1], '-', digitPairs[2*day], digitPairs[2*day+1])
+		return buf, bc
 	}
+	buf = strconv.AppendInt(buf, year, 10)
 	buf = append(buf, '-')
 	buf = append2(buf, month)
 	buf = append(buf, '-')
 	return append2(buf, day), bc
 }
 
+// digitPairs is "00" to "99": the two digits of n are digitPairs[2n:2n+2].
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+// append2 prints 0 <= n < 100 as two digits.
 func append2(buf []byte, n int) []byte {
-	return append(buf, '0'+byte(n/10), '0'+byte(n%10))
+	return append(buf, digitPairs[2*n], digitPairs[2*n+1])
 }
 
 func appendDate(buf []byte, days int32) []byte {
@@ -289,24 +305,25 @@ func appendDate(buf []byte, days int32) []byte {
 // appendClock prints a time of day (possibly 24:00:00) as HH:MM:SS with
 // the fraction of a second, if any, without trailing zeros.
 func appendClock(buf []byte, micros int64) []byte {
-	buf = append2(buf, int(micros/microsPerHour))
-	buf = append(buf, ':')
-	buf = append2(buf, int(micros/microsPerMinute%60))
-	buf = append(buf, ':')
-	buf = append2(buf, int(micros/microsPerSecond%60))
-	return appendFraction(buf, micros%microsPerSecond)
+	u := uint64(micros) // unsigned: divisions by constants are then cheaper
+	secs := u / microsPerSecond
+	mins := secs / 60
+	hours, m, sec := mins/60, 2*(mins%60), 2*(secs%60)
+	buf = append2(buf, int(hours))
+	buf = append(buf, ':', digitPairs[m], digitPairs[m+1], ':', digitPairs[sec], digitPairs[sec+1])
+	return appendFraction(buf, int64(u%microsPerSecond))
 }
 
-// appendFraction prints non-negative microseconds as .ffffff without
-// trailing zeros, and nothing for zero (AppendSeconds in datetime.c).
+// appendFraction prints microseconds, 0 <= usec < 1000000, as .ffffff
+// without trailing zeros, and nothing for zero (AppendSeconds in
+// datetime.c).
 func appendFraction(buf []byte, usec int64) []byte {
 	if usec == 0 {
 		return buf
 	}
 	u := uint32(usec)
-	f := [7]byte{'.',
-		'0' + byte(u/100000), '0' + byte(u/10000%10), '0' + byte(u/1000%10),
-		'0' + byte(u/100%10), '0' + byte(u/10%10), '0' + byte(u%10)}
+	hi, mid, lo := 2*(u/10000), 2*(u/100%100), 2*(u%100)
+	f := [7]byte{'.', digitPairs[hi], digitPairs[hi+1], digitPairs[mid], digitPairs[mid+1], digitPairs[lo], digitPairs[lo+1]}
 	n := len(f)
 	for f[n-1] == '0' {
 		n--

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // civilReference is Howard Hinnant's civil_from_days, the straightforward
@@ -58,6 +59,27 @@ func TestCivil(t *testing.T) {
 	}
 }
 
+// Timestamps of years 1 to 9999 print as Go's time package formats them
+// (PostgreSQL's ISO style: no trailing zeros in the fraction).
+func TestAppendTimestampMatchesTimeFormat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	lo := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	hi := time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC).UnixMicro()
+	for i := range 1_000_000 {
+		m := lo + rng.Int64N(hi-lo+1)
+		switch i % 4 { // whole seconds and short fractions too
+		case 1:
+			m -= m % 1_000_000
+		case 2:
+			m -= m % 1000
+		}
+		want := time.UnixMicro(m).UTC().Format("2006-01-02 15:04:05.999999")
+		if got := string(appendTimestamp(nil, m, ' ', false)); got != want {
+			t.Fatalf("%d: got %s, want %s", m, got, want)
+		}
+	}
+}
+
 func BenchmarkCivil(b *testing.B) {
 	var sink int64
 	days := int64(0)
@@ -69,4 +91,20 @@ func BenchmarkCivil(b *testing.B) {
 		}
 	}
 	_ = sink
+}
+
+// BenchmarkAppendTimestamp prints timestamps spread as the benchmark
+// command's created_at column: 2000 to 2027, in steps of 0.2 s.
+func BenchmarkAppendTimestamp(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	micros := make([]int64, 4096)
+	for i := range micros {
+		micros[i] = 946684800_000000 + int64(rng.Uint32())*200000
+	}
+	buf := make([]byte, 0, 64)
+	i := 0
+	for b.Loop() {
+		buf = appendTimestamp(buf[:0], micros[i%len(micros)], ' ', false)
+		i++
+	}
 }
