@@ -37,8 +37,9 @@ func (b *viewBuilder) render(m *fileMeta, localDeletes []string, located bool) s
 	var conds []string
 	if m.hasPos {
 		ctes = append(ctes, "lg_del AS ("+b.positionalSQL(m, localDeletes)+")")
-		conds = append(conds, "NOT EXISTS (SELECT 1 FROM lg_del d WHERE d.lg_raw = m.lg_raw AND d.lg_pos = s.lg_pos"+
-			" AND (d.lg_k = 0 OR list_contains(m.lg_pd, d.lg_k)))")
+		// Equality only, so that DuckDB runs a hash anti-join; which
+		// delete file applies to which data file is settled in lg_del.
+		conds = append(conds, "NOT EXISTS (SELECT 1 FROM lg_del d WHERE d.lg_raw = m.lg_raw AND d.lg_pos = s.lg_pos)")
 	}
 	if m.hasEq {
 		for g, grp := range b.equalityGroups() {
@@ -265,7 +266,9 @@ func numberedFiles(idx []int, localDeletes []string) (list, number string) {
 }
 
 // positionalSQL lists the deleted (file path, position) pairs: the rows of
-// the positional delete files, and the ranges of the deletion vectors.
+// the positional delete files, kept only for the data files each delete
+// file applies to (lg_meta's lg_pd), and the ranges of the deletion
+// vectors, which name their one data file.
 func (b *viewBuilder) positionalSQL(m *fileMeta, localDeletes []string) string {
 	var idx []int
 	for i, d := range b.st.deletes {
@@ -276,8 +279,9 @@ func (b *viewBuilder) positionalSQL(m *fileMeta, localDeletes []string) string {
 	var parts []string
 	if len(idx) > 0 {
 		list, number := numberedFiles(idx, localDeletes)
-		parts = append(parts, "SELECT file_path::VARCHAR AS lg_raw, pos AS lg_pos, "+number+" AS lg_k FROM read_parquet("+
-			list+", filename = true, hive_partitioning = false)")
+		parts = append(parts, "SELECT d.lg_raw, d.lg_pos FROM (SELECT file_path::VARCHAR AS lg_raw, pos AS lg_pos, "+number+
+			" AS lg_k FROM read_parquet("+list+", filename = true, hive_partitioning = false)) d"+
+			" SEMI JOIN (SELECT lg_raw, unnest(lg_pd) AS lg_k FROM lg_meta) a ON a.lg_raw = d.lg_raw AND a.lg_k = d.lg_k")
 	}
 	if len(m.dvRaws) > 0 {
 		froms, tos := make([]string, len(m.dvFrom)), make([]string, len(m.dvTo))
@@ -287,7 +291,7 @@ func (b *viewBuilder) positionalSQL(m *fileMeta, localDeletes []string) string {
 			froms[i] = strconv.FormatInt(m.dvFrom[i], 10)
 			tos[i] = strconv.FormatInt(m.dvTo[i], 10)
 		}
-		parts = append(parts, "SELECT lg_raw, unnest(range(lg_from, lg_to)) AS lg_pos, 0 AS lg_k FROM (SELECT unnest(["+
+		parts = append(parts, "SELECT lg_raw, unnest(range(lg_from, lg_to)) AS lg_pos FROM (SELECT unnest(["+
 			strings.Join(raws, ", ")+"]::VARCHAR[]) AS lg_raw, unnest(["+strings.Join(froms, ", ")+"]::BIGINT[]) AS lg_from, unnest(["+
 			strings.Join(tos, ", ")+"]::BIGINT[]) AS lg_to)")
 	}
