@@ -389,8 +389,6 @@ func TestIcebergGeneratedDeletionVectors(t *testing.T) {
 	if dvs == 0 {
 		t.Fatalf("no deletion vectors planned (deletes: %d)", len(st.deletes))
 	}
-	d := newDuck(t)
-	d.bind(src, "t", nil)
 	var ids []int
 	for i := 10; i < 99; i++ {
 		if i < 50 || i >= 53 {
@@ -398,10 +396,30 @@ func TestIcebergGeneratedDeletionVectors(t *testing.T) {
 		}
 	}
 	want := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ","), "[]")
-	if got := rowsText(d.rows("SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM t")); got != want {
-		t.Errorf("ids after deletion vectors:\n%s\nwant\n%s", got, want)
-	}
 	if !slices.Contains(strings.Split(want, ","), "10") {
 		t.Fatal("bad expectation")
 	}
+	check := func(src *icebergSource) {
+		t.Helper()
+		d := newDuck(t)
+		d.bind(src, "t", nil)
+		if got := rowsText(d.rows("SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM t")); got != want {
+			t.Errorf("ids after deletion vectors:\n%s\nwant\n%s", got, want)
+		}
+	}
+	check(src)
+
+	// The same with the ranges in a side file.
+	defer func(n int) { inlineFileMetaRows = n }(inlineFileMetaRows)
+	inlineFileMetaRows = 0
+	scratch := t.TempDir()
+	side := newIcebergSource("t", location{path: g.dir}, localStore{}, nil, icebergTestLogger(t)).useScratchDir(scratch)
+	if err := side.load(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer side.close()
+	if v, _ := side.viewSQL(context.Background(), "F"); strings.Count(v, scratch) != 2 {
+		t.Errorf("the view does not read the per-file rows and the ranges from side files:\n%s", v)
+	}
+	check(side)
 }

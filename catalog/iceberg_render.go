@@ -283,7 +283,9 @@ func (b *viewBuilder) positionalSQL(m *fileMeta, localDeletes []string) string {
 			" AS lg_k FROM read_parquet("+list+", filename = true, hive_partitioning = false)) d"+
 			" SEMI JOIN (SELECT lg_raw, unnest(lg_pd) AS lg_k FROM lg_meta) a ON a.lg_raw = d.lg_raw AND a.lg_k = d.lg_k")
 	}
-	if len(m.dvRaws) > 0 {
+	if m.dvFile != "" {
+		parts = append(parts, "SELECT lg_raw, unnest(range(lg_from, lg_to)) AS lg_pos FROM read_parquet("+quoteLiteral(m.dvFile)+")")
+	} else if len(m.dvRaws) > 0 {
 		froms, tos := make([]string, len(m.dvFrom)), make([]string, len(m.dvTo))
 		raws := make([]string, len(m.dvRaws))
 		for i := range m.dvRaws {

@@ -36,8 +36,61 @@ func (s *icebergSource) useScratchDir(dir string) *icebergSource {
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
-// writeFileMeta writes m to a new file in dir and returns its path.
-func writeFileMeta(dir, table string, m *fileMeta) (path string, err error) {
+// columnsWriter collects the columns of a side file.
+type columnsWriter struct {
+	mem    memory.Allocator
+	fields []arrow.Field
+	cols   []arrow.Array
+}
+
+func (w *columnsWriter) strings(name string, vals []*string) {
+	bld := array.NewStringBuilder(w.mem)
+	defer bld.Release()
+	for _, v := range vals {
+		if v == nil {
+			bld.AppendNull()
+		} else {
+			bld.Append(*v)
+		}
+	}
+	w.fields = append(w.fields, arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: true})
+	w.cols = append(w.cols, bld.NewArray())
+}
+
+func (w *columnsWriter) lists(name string, vals [][]int) {
+	bld := array.NewListBuilder(w.mem, arrow.PrimitiveTypes.Int32)
+	defer bld.Release()
+	ints := bld.ValueBuilder().(*array.Int32Builder)
+	for _, l := range vals {
+		if len(l) == 0 {
+			bld.AppendNull()
+			continue
+		}
+		bld.Append(true)
+		for _, v := range l {
+			ints.Append(int32(v))
+		}
+	}
+	w.fields = append(w.fields, arrow.Field{Name: name, Type: arrow.ListOf(arrow.PrimitiveTypes.Int32), Nullable: true})
+	w.cols = append(w.cols, bld.NewArray())
+}
+
+func (w *columnsWriter) int64s(name string, vals []int64) {
+	bld := array.NewInt64Builder(w.mem)
+	defer bld.Release()
+	bld.AppendValues(vals, nil)
+	w.fields = append(w.fields, arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Int64})
+	w.cols = append(w.cols, bld.NewArray())
+}
+
+// write writes the columns, of rows rows, to a new Parquet file in dir
+// and returns its path.
+func (w *columnsWriter) write(dir, table string, rows int) (path string, err error) {
+	defer func() {
+		for _, c := range w.cols {
+			c.Release()
+		}
+	}()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -54,62 +107,8 @@ func writeFileMeta(dir, table string, m *fileMeta) (path string, err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	mem := memory.DefaultAllocator
-	var fields []arrow.Field
-	var cols []arrow.Array
-	addStrings := func(name string, vals []*string) {
-		bld := array.NewStringBuilder(mem)
-		defer bld.Release()
-		for _, v := range vals {
-			if v == nil {
-				bld.AppendNull()
-			} else {
-				bld.Append(*v)
-			}
-		}
-		fields = append(fields, arrow.Field{Name: name, Type: arrow.BinaryTypes.String, Nullable: true})
-		cols = append(cols, bld.NewArray())
-	}
-	addLists := func(name string, vals [][]int) {
-		bld := array.NewListBuilder(mem, arrow.PrimitiveTypes.Int32)
-		defer bld.Release()
-		ints := bld.ValueBuilder().(*array.Int32Builder)
-		for _, l := range vals {
-			if len(l) == 0 {
-				bld.AppendNull()
-				continue
-			}
-			bld.Append(true)
-			for _, v := range l {
-				ints.Append(int32(v))
-			}
-		}
-		fields = append(fields, arrow.Field{Name: name, Type: arrow.ListOf(arrow.PrimitiveTypes.Int32), Nullable: true})
-		cols = append(cols, bld.NewArray())
-	}
-	ptrs := func(ss []string) []*string {
-		out := make([]*string, len(ss))
-		for i := range ss {
-			out[i] = &ss[i]
-		}
-		return out
-	}
-	addStrings("lg_loc", ptrs(m.locs))
-	if m.hasPos {
-		addStrings("lg_raw", ptrs(m.raws))
-		addLists("lg_pd", m.pos)
-	}
-	if m.hasEq {
-		addLists("lg_eq", m.eq)
-	}
-	for _, id := range m.constIDs {
-		addStrings("p"+strconv.Itoa(id), m.consts[id])
-	}
-	rec := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(len(m.locs)))
+	rec := array.NewRecordBatch(arrow.NewSchema(w.fields, nil), w.cols, int64(rows))
 	defer rec.Release()
-	for _, c := range cols {
-		c.Release()
-	}
 	tbl := array.NewTableFromRecords(rec.Schema(), []arrow.RecordBatch{rec})
 	defer tbl.Release()
 	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd))
@@ -117,6 +116,44 @@ func writeFileMeta(dir, table string, m *fileMeta) (path string, err error) {
 		return "", fmt.Errorf("writing %s: %w", f.Name(), err)
 	}
 	return f.Name(), nil
+}
+
+// writeFileMeta writes m's per-file rows to a new file in dir.
+func writeFileMeta(dir, table string, m *fileMeta) (string, error) {
+	w := &columnsWriter{mem: memory.DefaultAllocator}
+	ptrs := func(ss []string) []*string {
+		out := make([]*string, len(ss))
+		for i := range ss {
+			out[i] = &ss[i]
+		}
+		return out
+	}
+	w.strings("lg_loc", ptrs(m.locs))
+	if m.hasPos {
+		w.strings("lg_raw", ptrs(m.raws))
+		w.lists("lg_pd", m.pos)
+	}
+	if m.hasEq {
+		w.lists("lg_eq", m.eq)
+	}
+	for _, id := range m.constIDs {
+		w.strings("p"+strconv.Itoa(id), m.consts[id])
+	}
+	return w.write(dir, table, len(m.locs))
+}
+
+// writeDeletedRanges writes m's deletion vector ranges to a new file in
+// dir.
+func writeDeletedRanges(dir, table string, m *fileMeta) (string, error) {
+	w := &columnsWriter{mem: memory.DefaultAllocator}
+	raws := make([]*string, len(m.dvRaws))
+	for i := range m.dvRaws {
+		raws[i] = &m.dvRaws[i]
+	}
+	w.strings("lg_raw", raws)
+	w.int64s("lg_from", m.dvFrom)
+	w.int64s("lg_to", m.dvTo)
+	return w.write(dir, table, len(m.dvRaws))
 }
 
 // metaFromFile is the SELECT of a per-file list written by writeFileMeta.

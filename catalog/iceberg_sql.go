@@ -250,6 +250,13 @@ func (s *icebergSource) buildView(ctx context.Context, st *icebergState) (v *ice
 			v.releases = append(v.releases, func() { os.Remove(path) })
 		}
 	}
+	if len(m.dvRaws) > inlineFileMetaRows && s.scratchDir != "" {
+		if m.dvFile, err = writeDeletedRanges(s.scratchDir, s.name, m); err != nil {
+			return nil, fmt.Errorf("iceberg table %s: %w", s.name, err)
+		}
+		path := m.dvFile
+		v.releases = append(v.releases, func() { os.Remove(path) })
+	}
 	// Per-file facts and a split of the files by name mapping both need
 	// to know which file each local path is.
 	v.perFile = m.rows() > 0 || m.nameMapped.names != nil && !m.nameMapped.allByName
@@ -348,9 +355,9 @@ type fileMeta struct {
 	dvFrom     []int64
 	dvTo       []int64
 	nameMapped nameMappedFiles
-	// file holds the rows when they are too many to inline (see
-	// iceberg_sidefile.go).
-	file string
+	// file and dvFile hold the rows and the deletion vector ranges when
+	// they are too many to inline (see iceberg_sidefile.go).
+	file, dvFile string
 }
 
 func (m *fileMeta) rows() int { return len(m.locs) }
