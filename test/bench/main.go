@@ -126,6 +126,9 @@ func run(ctx context.Context, o options) error {
 
 	var pg *postgres
 	pgNote := "skipped (-skip-postgres)"
+	if !o.only["wire"] && !o.only["roundtrip"] {
+		pgNote = "not used by the sections run"
+	}
 	if !o.skipPostgres && (o.only["wire"] || o.only["roundtrip"]) {
 		progress("starting PostgreSQL")
 		pg, err = startPostgres(ctx)

@@ -53,7 +53,7 @@ func (r *report) pruningS3(o options, res *pruningResults) {
 	r.printf("| first query, cold file cache | %s ms | %s | %s downloaded (%s) |\n", ms(s.first), thousands(s.firstRequests), plural(s.firstDownloads, "file"), size(s.firstBytes))
 	r.printf("| repeated query, warm (median (min) of %d) | %s (%s) ms | %s per query | |\n", len(s.warm), ms(median(s.warm)), ms(slices.Min(s.warm)), perQuery(s.warmRequests, len(s.warm)))
 	r.printf("| planning, warm (`EXPLAIN`, median of %d) | %s ms | | %s of %s files kept |\n", len(s.planningWarm), msPrecise(median(s.planningWarm)), thousands(int64(s.kept)), thousands(int64(s.total)))
-	r.printf("| planning, cold (`EXPLAIN` of another partition: pruning and the download) | %s ms | %s | |\n", msPrecise(s.coldPlanning), thousands(s.coldRequests))
+	r.printf("| `EXPLAIN` of another partition, cold (simple protocol, wall time) | %s ms | %s | shows planning %s ms: lakegate plans while describing the statement (the download) and again to run it |\n", ms(s.coldExplain), thousands(s.coldRequests), msPrecise(s.coldPlanning))
 	same := "yes"
 	if !s.same {
 		same = "**no**"
