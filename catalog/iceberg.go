@@ -96,7 +96,7 @@ func newIcebergSource(name string, loc location, store objectStore, storeFor fun
 		name:    name,
 		loc:     loc,
 		stores:  &icebergStores{primary: store, primaryS3: loc.isS3(), storeFor: storeFor},
-		cache:   newMetaCache(defaultMetaCacheBytes),
+		cache:   sharedMetaCache,
 		logger:  logger.With("table", name),
 		footers: newFooterMemo(),
 	}

@@ -84,9 +84,10 @@ type metaCacheEntry struct {
 	data []byte
 }
 
-// defaultMetaCacheBytes bounds one table's cached manifests: enough for
-// the manifests of tables with hundreds of thousands of files.
-const defaultMetaCacheBytes = 256 << 20
+// sharedMetaCache holds the manifests of every Iceberg table, so that one
+// budget bounds them all; locations never collide across tables. 512 MiB
+// holds the manifests of millions of data files.
+var sharedMetaCache = newMetaCache(512 << 20)
 
 func newMetaCache(max int64) *metaCache {
 	return &metaCache{max: max, order: list.New(), byLoc: map[string]*list.Element{}}
