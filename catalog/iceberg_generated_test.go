@@ -185,8 +185,9 @@ func wantGenRow(i int) []string {
 // eventsTable builds a v2 merge-on-read table partitioned by bucket(4,
 // id), truncate(2, category) and day(ts): two appends, positional deletes
 // of id < 5, equality deletes of ids 7 and 100, then qty renamed to
-// quantity and promoted to long, price promoted to double, a column
-// added, identity(category) added to the spec, and a third append.
+// quantity and promoted to long, price promoted to double, amount
+// widened to decimal(18,2), a column added, identity(category) added to
+// the spec, and a third append.
 // It returns the table and the snapshot id before the deletes.
 func eventsTable(t *testing.T) (*genTable, int64) {
 	schema := iceberg.NewSchema(0,
@@ -216,6 +217,7 @@ func eventsTable(t *testing.T) (*genTable, int64) {
 		RenameColumn([]string{"qty"}, "quantity").
 		UpdateColumn([]string{"qty"}, table.ColumnUpdate{FieldType: iceberg.Optional[iceberg.Type]{Valid: true, Val: iceberg.PrimitiveTypes.Int64}}).
 		UpdateColumn([]string{"price"}, table.ColumnUpdate{FieldType: iceberg.Optional[iceberg.Type]{Valid: true, Val: iceberg.PrimitiveTypes.Float64}}).
+		UpdateColumn([]string{"amount"}, table.ColumnUpdate{FieldType: iceberg.Optional[iceberg.Type]{Valid: true, Val: iceberg.DecimalTypeOf(18, 2)}}).
 		AddColumn([]string{"extra"}, iceberg.PrimitiveTypes.String, "", false, nil)
 	if err := us.Commit(); err != nil {
 		t.Fatal(err)
@@ -258,7 +260,7 @@ func TestIcebergGeneratedEvents(t *testing.T) {
 	if got := d.rows(q); rowsText(got) != rowsText(want) {
 		t.Errorf("rows differ\ngot:\n%s\nwant:\n%s", rowsText(got), rowsText(want))
 	}
-	if got := rowsText(d.rows("SELECT typeof(quantity), typeof(price), typeof(amount), typeof(ts) FROM t LIMIT 1")); got != "BIGINT|DOUBLE|DECIMAL(10,2)|TIMESTAMP WITH TIME ZONE" {
+	if got := rowsText(d.rows("SELECT typeof(quantity), typeof(price), typeof(amount), typeof(ts) FROM t LIMIT 1")); got != "BIGINT|DOUBLE|DECIMAL(18,2)|TIMESTAMP WITH TIME ZONE" {
 		t.Errorf("types: %s", got)
 	}
 
