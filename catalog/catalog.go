@@ -32,6 +32,13 @@ type Catalog struct {
 	logger *slog.Logger
 	every  time.Duration
 
+	// scratch holds files the catalog writes for DuckDB (Iceberg per-file
+	// facts of large tables); "" when there is no cache directory.
+	scratch string
+
+	pinnedMu sync.Mutex
+	pinned   map[string]*Table // tables as of a snapshot, see travel.go
+
 	stop chan struct{}
 	done chan struct{}
 }
@@ -50,6 +57,9 @@ func Open(ctx context.Context, cfg *Config, opts Options) (*Catalog, error) {
 		dir = opts.CacheDirectory
 	case !filepath.IsAbs(dir):
 		dir = filepath.Join(cfg.dir(), dir)
+	}
+	if dir != "" {
+		c.scratch = filepath.Join(dir, "scratch")
 	}
 	size := int64(cfg.Cache.MaxSize)
 	if size == 0 {
@@ -120,7 +130,11 @@ func (c *Catalog) newS3(ctx context.Context, cfg S3Config) (*s3Store, error) {
 func (c *Catalog) newSource(t *Table, tc TableConfig, store objectStore, loc location) source {
 	name := t.Schema + "." + t.Name
 	if tc.Format == FormatIceberg {
-		return newIcebergSource(name, loc, store, c.storeFor(store), c.logger)
+		src := newIcebergSource(name, loc, store, c.storeFor(store), c.logger)
+		if c.scratch != "" {
+			src.useScratchDir(c.scratch)
+		}
+		return src
 	}
 	return newParquetSource(name, store, loc, tc, c.logger)
 }
@@ -193,10 +207,16 @@ func (c *Catalog) Refresh(ctx context.Context, schema, name string) error {
 // Tables lists the catalog's tables, sorted by schema and name.
 func (c *Catalog) Tables() []*Table { return c.tables }
 
-// Table finds a table by name, ignoring case; nil if there is none.
+// Table finds a table by name, ignoring case; nil if there is none. A
+// name "table@<snapshot-id or timestamp>" is an Iceberg table as of that
+// snapshot (see travel.go).
 func (c *Catalog) Table(schema, name string) *Table {
+	base, at, travel := strings.Cut(name, "@")
 	for _, t := range c.tables {
-		if equalFoldASCII(t.Schema, schema) && equalFoldASCII(t.Name, name) {
+		if equalFoldASCII(t.Schema, schema) && equalFoldASCII(t.Name, base) {
+			if travel {
+				return c.pinnedTable(t, at)
+			}
 			return t
 		}
 	}
@@ -221,6 +241,12 @@ func (c *Catalog) LocalDirectories() []string {
 	}
 	if c.cache != nil {
 		add(c.cache.dir)
+	}
+	for _, t := range c.tables {
+		if t.Format == FormatIceberg && c.scratch != "" {
+			add(c.scratch)
+			break
+		}
 	}
 	return dirs
 }

@@ -85,8 +85,9 @@ func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) 
 	lv.mu.Lock()
 	defer lv.mu.Unlock()
 	v := lv.views[t]
-	if v == nil {
-		return lakeView{}, fmt.Errorf("table %s.%s is not in the catalog the engine started with", t.Schema, t.Name)
+	if v == nil { // a table as of a snapshot, first used now
+		v = &lakeView{variable: "lakegate_files_" + strconv.Itoa(len(lv.views))}
+		lv.views[t] = v
 	}
 	version := t.Version()
 	if v.created && v.version == version {
@@ -261,8 +262,7 @@ func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args
 	for _, t := range st.lakeTables {
 		if err := t.Err(); err != nil {
 			ls.release()
-			return nil, sqlstate.Wrap(err, sqlstate.IOError, fmt.Sprintf("table %s.%s cannot be read", t.Schema, t.Name)).
-				WithDetail(err.Error())
+			return nil, sqlstate.Wrap(err, sqlstate.IOError, err.Error())
 		}
 		view, err := lv.ensure(ctx, c, t)
 		if err != nil {

@@ -1,9 +1,11 @@
 package test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,4 +97,44 @@ func TestIcebergOnS3(t *testing.T) {
 	}
 	settings := fmt.Sprintf("s3: {endpoint: %q, path_style: true, region: %q}", s3.Endpoint, s3.Region)
 	checkIcebergTables(t, startLakegateCatalog(t, t.TempDir(), icebergCatalog("s3://warehouse/fixtures", settings)))
+}
+
+func TestIcebergTimeTravel(t *testing.T) {
+	root := icebergFixtures(t)
+	lg := startLakegateCatalog(t, t.TempDir(), icebergCatalog(root, ""))
+	conn := lg.connect(t)
+	var snapshots []int64
+	meta, _ := filepath.Glob(filepath.Join(root, "data/persistent/equality_deletes/warehouse/mydb/mytable/metadata/*.metadata.json"))
+	if len(meta) == 0 {
+		t.Fatal("no metadata files")
+	}
+	// The newest metadata file lists every snapshot, oldest first.
+	slices.Sort(meta)
+	body, _ := os.ReadFile(meta[len(meta)-1])
+	var first struct {
+		Snapshots []struct {
+			ID int64 `json:"snapshot-id"`
+		} `json:"snapshots"`
+	}
+	if err := json.Unmarshal(body, &first); err != nil || len(first.Snapshots) == 0 {
+		t.Fatalf("%s: %v", meta[0], err)
+	}
+	snapshots = append(snapshots, first.Snapshots[0].ID)
+	var now, then int
+	if err := conn.QueryRow(t.Context(), "SELECT count(*) FROM ice.deletes").Scan(&now); err != nil {
+		t.Fatal(err)
+	}
+	q := fmt.Sprintf(`SELECT count(*) FROM ice."deletes@%d"`, snapshots[0])
+	if err := conn.QueryRow(t.Context(), q).Scan(&then); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	if now != 2 || then <= now {
+		t.Errorf("now %d rows, at the first snapshot %d", now, then)
+	}
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM ice."deletes@2000-01-01"`).Scan(&then); err == nil || !strings.Contains(err.Error(), "no snapshot") {
+		t.Errorf("before the first snapshot: %v", err)
+	}
+	if err := conn.QueryRow(t.Context(), `SELECT count(*) FROM ice."deletes@2100-01-01"`).Scan(&then); err != nil || then != now {
+		t.Errorf("as of the future: %d, %v", then, err)
+	}
 }
