@@ -141,7 +141,10 @@ type Scan struct {
 	Kept, Total Totals
 	// Planning is how long pruning and fetching took.
 	Planning time.Duration
-	release  []func()
+	// Estimated marks a scan from Estimate: Kept counts what a query
+	// would read, Paths are only enough to describe it.
+	Estimated bool
+	release   []func()
 }
 
 // Release unpins the scan's cached files.
@@ -164,6 +167,30 @@ func (t *Table) Plan(ctx context.Context, filters []Filter) (*Scan, error) {
 // before its parameters (and so its pruning) are known.
 func (t *Table) SchemaScan(ctx context.Context) (*Scan, error) {
 	return t.plan(ctx, nil, true)
+}
+
+// Estimate is what Plan would read, without fetching it: the counts of
+// Plan, over the files of SchemaScan. EXPLAIN (without ANALYZE) uses it
+// so that explaining a query never downloads the table.
+func (t *Table) Estimate(ctx context.Context, filters []Filter) (*Scan, error) {
+	if err := t.Err(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	kept, total, err := t.src.plan(ctx, filters)
+	if err != nil {
+		return nil, fmt.Errorf("planning %s.%s: %w", t.Schema, t.Name, err)
+	}
+	s, err := t.SchemaScan(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.Kept, s.Total, s.Planning = Totals{Files: len(kept)}, total, time.Since(start)
+	for _, f := range kept {
+		s.Kept.Bytes += f.Object.Size
+	}
+	s.Estimated = true
+	return s, nil
 }
 
 func (t *Table) plan(ctx context.Context, filters []Filter, schemaOnly bool) (*Scan, error) {

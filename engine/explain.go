@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
 	"github.com/lakegate/lakegate/catalog"
 )
 
@@ -63,9 +65,29 @@ func (p *Portal) explainQuery(ctx context.Context, c *duckConn) (string, error) 
 
 // scanSummary is the plan line of one lake table.
 func scanSummary(s *catalog.Scan) string {
-	return fmt.Sprintf("Lake Scan on %s.%s: %d of %d files, %s of %s (planned in %.3f ms)",
+	line := fmt.Sprintf("Lake Scan on %s.%s: %d of %d files, %s of %s (planned in %.3f ms)",
 		s.Table.Schema, s.Table.Name, s.Kept.Files, s.Total.Files,
 		formatBytes(s.Kept.Bytes), formatBytes(s.Total.Bytes), float64(s.Planning.Microseconds())/1000)
+	if s.Estimated && s.Kept.Files != len(s.Paths) {
+		line += "; DuckDB's plan below is of one file, since EXPLAIN without ANALYZE fetches none"
+	}
+	return line
+}
+
+// explainAnalyze reports whether EXPLAIN runs the query (ANALYZE).
+func explainAnalyze(e *pg_query.ExplainStmt) bool {
+	for _, o := range e.GetOptions() {
+		if d := o.GetDefElem(); d != nil && strings.EqualFold(d.Defname, "analyze") {
+			if b := d.GetArg().GetBoolean(); b != nil {
+				return b.Boolval
+			}
+			if s := d.GetArg().GetString_(); s != nil {
+				return !strings.EqualFold(s.Sval, "false") && !strings.EqualFold(s.Sval, "off")
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // formatBytes writes a size as PostgreSQL's pg_size_pretty does.

@@ -270,9 +270,12 @@ func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args
 			return nil, err
 		}
 		var scan *catalog.Scan
-		if describe && st.hasParams {
+		switch {
+		case describe && st.hasParams:
 			scan, err = t.SchemaScan(ctx)
-		} else {
+		case st.explainOnly:
+			scan, err = t.Estimate(ctx, filters[t])
+		default:
 			scan, err = t.Plan(ctx, filters[t])
 		}
 		if err != nil {

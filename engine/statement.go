@@ -31,6 +31,9 @@ type Statement struct {
 	lakeTables []*catalog.Table
 	hints      []tableHint
 	hasParams  bool
+	// explainOnly marks EXPLAIN without ANALYZE: lake tables are planned
+	// but not fetched.
+	explainOnly bool
 }
 
 // SQL is the statement's text.
@@ -97,6 +100,7 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 			return nil, err
 		}
 		st.tag = "EXPLAIN"
+		st.explainOnly = !explainAnalyze(n.ExplainStmt)
 		return st, s.describeQuery(ctx, st, paramOIDs)
 	case *pg_query.Node_TransactionStmt:
 		return st, prepareTransaction(st, n.TransactionStmt)
