@@ -284,6 +284,9 @@ func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args
 		}
 		ls.scans = append(ls.scans, scan)
 		ls.lists = append(ls.lists, view.fileLists(scan)...)
+		s.engine.logger.Debug("lake scan", "table", t.Schema+"."+t.Name,
+			"files_kept", scan.Kept.Files, "files_total", scan.Total.Files,
+			"bytes_kept", scan.Kept.Bytes, "bytes_total", scan.Total.Bytes, "planning", scan.Planning)
 	}
 	if err := c.setVariables(ls.lists); err != nil {
 		ls.release()
