@@ -30,6 +30,12 @@ func textEncoder(t engine.Type, s *engine.Shape) columnEncoder {
 		return textUint64
 	case engine.KindHugeint, engine.KindDecimal:
 		scale := int(s.Scale)
+		if s.Kind == engine.KindDecimal && s.Width <= 18 { // at most an int64
+			return func(buf []byte, v *engine.Vector, row int) []byte {
+				_, lo := v.Int128(row)
+				return appendDecimal64(buf, int64(lo), scale)
+			}
+		}
 		return func(buf []byte, v *engine.Vector, row int) []byte {
 			hi, lo := v.Int128(row)
 			return appendInt128(buf, hi, lo, scale)
@@ -172,6 +178,39 @@ func appendInt128(buf []byte, hi int64, lo uint64, scale int) []byte {
 	}
 	return appendUint128(buf, uint64(hi), lo, scale)
 }
+
+// appendDecimal64 is appendInt128 for a value that fits an int64, with
+// the digits printed in place and the point moved in among them.
+func appendDecimal64(buf []byte, n int64, scale int) []byte {
+	u := uint64(n)
+	if n < 0 {
+		buf = append(buf, '-')
+		u = -u
+	}
+	start := len(buf)
+	buf = strconv.AppendUint(buf, u, 10)
+	if scale == 0 {
+		return buf
+	}
+	digits := len(buf) - start
+	if digits > scale {
+		point := len(buf) - scale
+		buf = append(buf, 0)
+		copy(buf[point+1:], buf[point:])
+		buf[point] = '.'
+		return buf
+	}
+	// 0.00ddd: the digits move right past "0." and the zeros.
+	shift := 2 + scale - digits
+	buf = append(buf, zeros[:shift]...)
+	copy(buf[start+shift:], buf[start:start+digits])
+	copy(buf[start:start+shift], zeros[:shift])
+	buf[start+1] = '.'
+	return buf
+}
+
+// zeros holds more zeros than an int64 decimal's scale and point need.
+const zeros = "0000000000000000000000"
 
 // appendUint128 is appendInt128 for an unsigned magnitude.
 func appendUint128(buf []byte, hi, lo uint64, scale int) []byte {

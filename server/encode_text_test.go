@@ -80,6 +80,54 @@ func TestAppendTimestampMatchesTimeFormat(t *testing.T) {
 	}
 }
 
+// appendDecimal64 prints what appendInt128 prints for every int64 value
+// size and scale, after what the buffer holds.
+func TestAppendDecimal64MatchesInt128(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	values := []int64{0, 1, -1, 9, 10, -10, math.MaxInt64, math.MinInt64}
+	for range 100_000 {
+		values = append(values, int64(rng.Uint64())>>rng.UintN(64))
+	}
+	for _, n := range values {
+		for scale := 0; scale <= 18; scale++ {
+			hi := int64(0)
+			if n < 0 {
+				hi = -1
+			}
+			want := string(appendInt128([]byte("x"), hi, uint64(n), scale))
+			if got := string(appendDecimal64([]byte("x"), n, scale)); got != want {
+				t.Fatalf("%d scale %d: %s, want %s", n, scale, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkAppendDecimal prints numeric(12,2) values as the benchmark
+// command's amount column holds them.
+func BenchmarkAppendDecimal(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	values := make([]int64, 4096)
+	for i := range values {
+		values[i] = int64(rng.Uint32() % 100000000)
+	}
+	buf := make([]byte, 0, 64)
+	b.Run("int128", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			n := values[i%len(values)]
+			buf = appendInt128(buf[:0], n>>63, uint64(n), 2)
+			i++
+		}
+	})
+	b.Run("int64", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			buf = appendDecimal64(buf[:0], values[i%len(values)], 2)
+			i++
+		}
+	})
+}
+
 func BenchmarkCivil(b *testing.B) {
 	var sink int64
 	days := int64(0)
