@@ -2,11 +2,9 @@ package catalog
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"sync"
 
-	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/iceberg-go"
 	"golang.org/x/sync/errgroup"
 )
@@ -300,23 +298,9 @@ func (m *footerMemo) columns(ctx context.Context, stores *icebergStores, files [
 
 // readParquetColumns reads a Parquet footer's top-level schema.
 func readParquetColumns(ctx context.Context, store objectStore, obj ObjectInfo) (parquetColumns, error) {
-	tail, err := store.readRange(ctx, obj.Location, -footerGuess, footerGuess)
+	md, err := readFooterMetadata(ctx, store, obj)
 	if err != nil {
 		return parquetColumns{}, err
-	}
-	if len(tail) < 8 || string(tail[len(tail)-4:]) != "PAR1" {
-		return parquetColumns{}, fmt.Errorf("%s: not a Parquet file (no PAR1 trailer)", obj.Location)
-	}
-	n := int64(binary.LittleEndian.Uint32(tail[len(tail)-8:]))
-	footer := tail
-	if n+8 <= int64(len(tail)) {
-		footer = tail[int64(len(tail))-8-n : len(tail)-8]
-	} else if footer, err = store.readRange(ctx, obj.Location, -(n + 8), n); err != nil {
-		return parquetColumns{}, err
-	}
-	md, err := metadata.NewFileMetaData(footer, nil)
-	if err != nil {
-		return parquetColumns{}, fmt.Errorf("%s: reading the Parquet footer: %w", obj.Location, err)
 	}
 	root := md.Schema.Root()
 	c := parquetColumns{ids: map[int]bool{}, names: map[string]bool{}}

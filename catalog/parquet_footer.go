@@ -26,32 +26,39 @@ type footerStats struct {
 // readFooter reads a Parquet file's footer and folds its row-group
 // statistics into one ColumnStats per top-level primitive column.
 func readFooter(ctx context.Context, store objectStore, obj ObjectInfo) (footerStats, error) {
-	if obj.Size < 12 {
-		return footerStats{}, fmt.Errorf("%s: too small to be a Parquet file (%d bytes)", obj.Location, obj.Size)
-	}
-	n := min(obj.Size, footerGuess)
-	tail, err := store.readRange(ctx, obj.Location, obj.Size-n, n)
+	md, err := readFooterMetadata(ctx, store, obj)
 	if err != nil {
 		return footerStats{}, err
 	}
-	if len(tail) < 8 || string(tail[len(tail)-4:]) != "PAR1" {
-		return footerStats{}, fmt.Errorf("%s: not a Parquet file (no PAR1 trailer)", obj.Location)
+	return foldStats(md), nil
+}
+
+// readFooterMetadata reads and decodes a Parquet file's footer, in one
+// request when it fits in footerGuess bytes, else two. It reads from the
+// end (a negative offset), so the object's size need not be known.
+func readFooterMetadata(ctx context.Context, store objectStore, obj ObjectInfo) (*metadata.FileMetaData, error) {
+	tail, err := store.readRange(ctx, obj.Location, -footerGuess, footerGuess)
+	if err != nil {
+		return nil, err
+	}
+	if len(tail) < 12 || string(tail[len(tail)-4:]) != "PAR1" {
+		return nil, fmt.Errorf("%s: not a Parquet file (no PAR1 trailer)", obj.Location)
 	}
 	size := int64(binary.LittleEndian.Uint32(tail[len(tail)-8:]))
-	if size+8 > obj.Size {
-		return footerStats{}, fmt.Errorf("%s: corrupt Parquet footer length %d", obj.Location, size)
+	if obj.Size > 0 && size+8 > obj.Size {
+		return nil, fmt.Errorf("%s: corrupt Parquet footer length %d", obj.Location, size)
 	}
-	var footer []byte
+	footer := tail
 	if size+8 <= int64(len(tail)) {
 		footer = tail[int64(len(tail))-8-size : len(tail)-8]
-	} else if footer, err = store.readRange(ctx, obj.Location, obj.Size-8-size, size); err != nil {
-		return footerStats{}, err
+	} else if footer, err = store.readRange(ctx, obj.Location, -(size + 8), size); err != nil {
+		return nil, err
 	}
 	md, err := metadata.NewFileMetaData(footer, nil)
 	if err != nil {
-		return footerStats{}, fmt.Errorf("%s: reading the Parquet footer: %w", obj.Location, err)
+		return nil, fmt.Errorf("%s: reading the Parquet footer: %w", obj.Location, err)
 	}
-	return foldStats(md), nil
+	return md, nil
 }
 
 // foldStats combines row-group statistics: a column's bounds are known
