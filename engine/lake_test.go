@@ -76,6 +76,9 @@ func TestLakeTables(t *testing.T) {
 		// column (see configure).
 		{sql: "SELECT min(day)::VARCHAR, max(region) FROM demo.sales WHERE day = '2024-01-04' AND region = 'us'", rows: "[[2024-01-04 us]]"},
 		{sql: "SELECT count(*) FROM demo.broken", code: sqlstate.IOError},
+		// The file lists are lakegate's to set, not the user's.
+		{sql: "SET VARIABLE lakegate_files_0 = ['/etc/passwd']", code: sqlstate.InsufficientPrivilege},
+		{sql: "RESET VARIABLE lakegate_files_0", code: sqlstate.InsufficientPrivilege},
 		{sql: "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'sales' ORDER BY 1", rows: "[[amount DECIMAL(21,1)] [day DATE] [id BIGINT] [region VARCHAR]]"},
 	}
 	for _, c := range cases {
