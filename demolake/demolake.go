@@ -14,15 +14,15 @@ import (
 // version identifies what generate writes. Bump it whenever the generated
 // bytes would change (the SQL in generate.go, the Parquet options, or a
 // DuckDB upgrade that changes the writer's output), so that lakes written
-// by an older lakegate are replaced instead of reused.
-const version = 2
+// by an older lakegate are replaced instead of reused. (The Iceberg
+// table's metadata differs between generations anyway; see returns.go.)
+const version = 3
 
 // markerName is the file, at the top of a complete lake, that records the
 // generation version. It is written last, inside the temporary directory,
 // before the directory is renamed into place: a directory without it was
 // not made by Ensure.
 const markerName = ".lakegate-demo"
-
 
 // CatalogFile is the name of the catalog file Ensure writes into the lake:
 // the demo is served through the same catalog as any lake, and the file is
@@ -39,10 +39,12 @@ func DefaultDir() (string, error) {
 }
 
 // Ensure generates the demo lake into dir on first use and reuses it
-// afterwards; it returns the path of the lake's catalog file. Generation is deterministic:
-// the same version writes the same bytes every time. The lake is written
-// next to dir and renamed into place, so an interrupted generation never
-// leaves a partial lake at dir. A nil logger means slog.Default().
+// afterwards; it returns the path of the lake's catalog file. Generation
+// is deterministic: the same version writes the same rows every time (and
+// the same bytes, but for the Iceberg table's metadata, see returns.go).
+// The lake is written next to dir and renamed into place, so an
+// interrupted generation never leaves a partial lake at dir. A nil logger
+// means slog.Default().
 //
 // Ensure refuses to touch a non-empty dir that it did not create.
 func Ensure(ctx context.Context, dir string, logger *slog.Logger) (string, error) {
@@ -95,6 +97,15 @@ schemas:
         description: The 500 products in 10 categories, with list prices.
         format: parquet
         location: products
+      returns:
+        description: >-
+          Product returns of 2024, one row per returned sale line (the sales
+          with is_return), with the reason: an Iceberg table partitioned by
+          month(returned_at), with three snapshots (the returns of January to
+          June appended, then July to December, then those entered in error
+          deleted). Joins demo.sales on sale_id.
+        format: iceberg
+        location: returns
 `
 
 // lakeState is what inspect finds at a lake directory.
@@ -174,7 +185,7 @@ func build(ctx context.Context, dir string, state lakeState, logger *slog.Logger
 			return fmt.Errorf("demo lake: %w", err)
 		}
 	}
-	if err := generate(ctx, tmp); err != nil {
+	if err := generate(ctx, tmp, dir); err != nil {
 		return fmt.Errorf("demo lake: %w", err)
 	}
 	files, size, err := syncTree(tmp)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -144,15 +145,22 @@ func TestEnsure(t *testing.T) {
 
 	db := openDuckDB(t)
 	var names []string
+	var returns *catalog.Table
 	for _, tb := range openCatalog(t, catalogFile) {
 		if tb.Schema != "demo" || tb.Description == "" {
 			t.Errorf("table %s.%s: want schema demo and a description", tb.Schema, tb.Name)
 		}
 		names = append(names, tb.Name)
 		createView(t, db, tb)
+		if tb.Name == returnsDir {
+			returns = tb
+		}
 	}
-	if want := []string{"products", "sales", "stores"}; !reflect.DeepEqual(names, want) {
+	if want := []string{"products", "returns", "sales", "stores"}; !reflect.DeepEqual(names, want) {
 		t.Fatalf("tables = %v, want %v", names, want)
+	}
+	if returns.Format != catalog.FormatIceberg {
+		t.Errorf("demo.returns is %s, want iceberg", returns.Format)
 	}
 
 	t.Run("row counts", func(t *testing.T) {
@@ -173,6 +181,10 @@ func TestEnsure(t *testing.T) {
 			},
 			"stores":   {"store_id INTEGER", "name VARCHAR", "city VARCHAR", "region VARCHAR", "opened_on DATE"},
 			"products": {"product_id INTEGER", "name VARCHAR", "category VARCHAR", "list_price DECIMAL(10,2)"},
+			"returns": {
+				"return_id BIGINT", "sale_id BIGINT", "returned_at TIMESTAMP", "store_id INTEGER", "product_id INTEGER",
+				"quantity INTEGER", "refund DECIMAL(12,2)", "reason VARCHAR", "restocked BOOLEAN",
+			},
 		}
 		for table, cols := range want {
 			rows, err := db.Query("SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", table)
@@ -262,6 +274,9 @@ func TestEnsure(t *testing.T) {
 		}
 	})
 
+	// Its row count is checked there, against the sales it derives from.
+	t.Run("returns", func(t *testing.T) { checkReturns(t, db, dir, returns) })
+
 	t.Run("idempotent", func(t *testing.T) {
 		probe := filepath.Join(dir, "sales", "sale_date=2024-06-15", "part-0.parquet")
 		before, err := os.Stat(probe)
@@ -297,8 +312,12 @@ func TestEnsure(t *testing.T) {
 			t.Fatal(err)
 		}
 		first, second := hashTree(t, dir), hashTree(t, other)
+		// The Parquet tables are compared byte for byte, the Iceberg
+		// table by its rows (see compareReturns).
+		maps.DeleteFunc(first, func(path, _ string) bool { return isReturnsFile(path) })
+		maps.DeleteFunc(second, func(path, _ string) bool { return isReturnsFile(path) })
 		if len(first) != dayCount+4 { // partitions, stores, products, catalog file, marker
-			t.Errorf("lake has %d files, want %d", len(first), dayCount+4)
+			t.Errorf("lake has %d files besides demo.returns, want %d", len(first), dayCount+4)
 		}
 		for path, sum := range first {
 			if second[path] != sum {
@@ -310,6 +329,7 @@ func TestEnsure(t *testing.T) {
 				t.Errorf("%s exists only in the second generation", path)
 			}
 		}
+		compareReturns(t, dir, other)
 	})
 }
 
@@ -567,7 +587,15 @@ func createView(t *testing.T, db *sql.DB, tb *catalog.Table) {
 	for i, p := range scan.Paths {
 		paths[i] = "'" + strings.ReplaceAll(p, "'", "''") + "'"
 	}
-	view, err := tb.ViewSQL(context.Background(), "["+strings.Join(paths, ", ")+"]", "")
+	locations := ""
+	if tb.NeedsLocations() {
+		quoted := make([]string, len(scan.Locations))
+		for i, l := range scan.Locations {
+			quoted[i] = "'" + strings.ReplaceAll(l, "'", "''") + "'"
+		}
+		locations = "[" + strings.Join(quoted, ", ") + "]"
+	}
+	view, err := tb.ViewSQL(context.Background(), "["+strings.Join(paths, ", ")+"]", locations)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -195,9 +195,10 @@ const salesQuery = `
 	FROM priced
 	ORDER BY sale_id`
 
-// generate writes the lake's Parquet files under dir, which must exist and
-// be empty.
-func generate(ctx context.Context, dir string) error {
+// generate writes the lake's tables under tmp, which must exist and be
+// empty; final is where the lake will be once installed (the Iceberg
+// table records its paths there).
+func generate(ctx context.Context, tmp, final string) error {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		return fmt.Errorf("open DuckDB: %w", err)
@@ -215,25 +216,29 @@ func generate(ctx context.Context, dir string) error {
 			return fmt.Errorf("prepare generation: %w", err)
 		}
 	}
+	// The sales are computed once, on every thread, into a table in
+	// sale_id order (preserve_insertion_order keeps the ORDER BY's) that
+	// both the Parquet files and the returns read.
 	// The partitioned writer's output depends on how rows reach it: with
 	// several threads a day can be split over two files, in an order that
 	// changes from run to run. One thread writes the same bytes every time,
 	// and still takes only seconds.
 	copies := []string{
+		"CREATE TABLE sales AS " + salesQuery,
 		"SET threads = 1",
-		fmt.Sprintf(`COPY (%s) TO %s (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (sale_date), FILENAME_PATTERN 'part-{i}')`,
-			salesQuery, quoteLiteral(filepath.Join(dir, "sales"))),
+		fmt.Sprintf(`COPY sales TO %s (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (sale_date), FILENAME_PATTERN 'part-{i}')`,
+			quoteLiteral(filepath.Join(tmp, "sales"))),
 		fmt.Sprintf(`COPY (SELECT * FROM stores ORDER BY store_id) TO %s (FORMAT parquet, COMPRESSION zstd)`,
-			quoteLiteral(filepath.Join(dir, "stores", "stores.parquet"))),
+			quoteLiteral(filepath.Join(tmp, "stores", "stores.parquet"))),
 		fmt.Sprintf(`COPY (SELECT * FROM products ORDER BY product_id) TO %s (FORMAT parquet, COMPRESSION zstd)`,
-			quoteLiteral(filepath.Join(dir, "products", "products.parquet"))),
+			quoteLiteral(filepath.Join(tmp, "products", "products.parquet"))),
 	}
 	for _, stmt := range copies {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("write demo lake: %w", err)
 		}
 	}
-	return nil
+	return writeReturns(ctx, conn, tmp, final)
 }
 
 // quoteLiteral quotes s as a SQL string literal.
