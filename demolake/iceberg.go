@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -28,9 +29,14 @@ import (
 // plain "/a b" would come out as "/a%20b", a different path; as a URI the
 // escaping is what the spec means.
 
-// fileURI is the file:// URI of an absolute local path.
+// fileURI is the file:// URI of an absolute local path (file:///C:/x for
+// a Windows path).
 func fileURI(path string) string {
-	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(path)}).String()
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
 }
 
 // relocatedFS is iceberg-go's local file system with the lake's final
@@ -47,7 +53,11 @@ func (f relocatedFS) local(name string) (string, error) {
 	if err != nil || u.Scheme != "file" || u.Host != "" {
 		return "", fmt.Errorf("iceberg location %s is not a local file URI", name)
 	}
-	p := filepath.FromSlash(u.Path)
+	p := u.Path
+	if runtime.GOOS == "windows" {
+		p = strings.TrimPrefix(p, "/") // /C:/x
+	}
+	p = filepath.FromSlash(p)
 	rest, ok := strings.CutPrefix(p, f.final)
 	if !ok || rest != "" && rest[0] != filepath.Separator {
 		return "", fmt.Errorf("iceberg location %s is outside the demo lake %s", name, f.final)

@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
-	"github.com/google/uuid"
 )
 
 // demo.returns is the lake's Iceberg table: one row per returned sale line
@@ -29,9 +28,11 @@ import (
 // It is partitioned by month(returned_at), so a filter on returned_at
 // prunes files as hive partitions do for demo.sales.
 //
-// iceberg-go names files and snapshots with random UUIDs and stamps
-// commits with the clock, and offers no option to fix them: the rows are
-// a pure function of the sales rows, the bytes of the metadata are not.
+// iceberg-go names files, snapshots and the table with random UUIDs and
+// stamps commits with the clock, with no option to fix the snapshot ids,
+// file names or times: the rows are a pure function of the sales rows,
+// the table's file names and metadata differ between generations (each
+// generation is a new table, with its own history).
 
 const (
 	returnsDir = "returns"
@@ -40,11 +41,6 @@ const (
 	// returnsSplit is where the first append ends and the second begins.
 	returnsSplit = "2024-07-01"
 )
-
-// returnsTableUUID is the table's fixed identity: iceberg-go takes it as
-// an option (unlike snapshot ids), and a fixed one tells a regenerated
-// demo table from an unrelated table.
-var returnsTableUUID = uuid.NewSHA1(uuid.NameSpaceURL, []byte("https://github.com/lakegate/lakegate/demolake/returns"))
 
 func returnsSchema() *iceberg.Schema {
 	return iceberg.NewSchema(0,
@@ -103,10 +99,10 @@ func writeReturns(ctx context.Context, conn *sql.Conn, tmp, final string) error 
 		SourceIDs: []int{3}, FieldID: 1000, Name: "returned_at_month", Transform: iceberg.MonthTransform{},
 	})
 	location := fileURI(filepath.Join(final, returnsDir))
-	meta, err := table.NewMetadataWithUUID(schema, &spec, table.UnsortedSortOrder, location, iceberg.Properties{
+	meta, err := table.NewMetadata(schema, &spec, table.UnsortedSortOrder, location, iceberg.Properties{
 		table.PropertyFormatVersion: "2",
 		table.WriteDeleteModeKey:    table.WriteModeMergeOnRead,
-	}, returnsTableUUID)
+	})
 	if err != nil {
 		return fmt.Errorf("returns: %w", err)
 	}
