@@ -50,10 +50,10 @@ func (r *report) pruningS3(o options, res *pruningResults) {
 	r.printf("| upload (%d parallel PutObject) | %s | %s | %s |\n", s3Uploaders, seconds(s.upload), thousands(int64(s.partitions)), mib(s.bytes))
 	r.printf("| index build (`catalog.Open`: listing, footers) | %s | %s | |\n", seconds(s.indexBuild), thousands(s.indexRequests))
 	r.printf("| engine start (each view is bound with one file) | | %s | |\n", thousands(s.viewRequests))
-	r.printf("| first query, cold file cache | %s ms | %s | %s downloaded (%s) |\n", ms(s.first), thousands(s.firstRequests), plural(s.firstDownloads, "file"), size(s.firstBytes))
+	r.printf("| first query, cold file cache (the connection's first statement) | %s ms | %s | %s downloaded (%s) |\n", ms(s.first), thousands(s.firstRequests), plural(s.firstDownloads, "file"), size(s.firstBytes))
 	r.printf("| repeated query, warm (median (min) of %d) | %s (%s) ms | %s per query | |\n", len(s.warm), ms(median(s.warm)), ms(slices.Min(s.warm)), perQuery(s.warmRequests, len(s.warm)))
-	r.printf("| planning, warm (`EXPLAIN`, median of %d) | %s ms | | %s of %s files kept |\n", len(s.planningWarm), msPrecise(median(s.planningWarm)), thousands(int64(s.kept)), thousands(int64(s.total)))
-	r.printf("| `EXPLAIN` of another partition, cold (simple protocol, wall time) | %s ms | %s | shows planning %s ms: lakegate plans while describing the statement (the download) and again to run it |\n", ms(s.coldExplain), thousands(s.coldRequests), msPrecise(s.coldPlanning))
+	r.printf("| planning (`EXPLAIN`, median of %d; EXPLAIN prunes but fetches nothing) | %s ms | | %s of %s files kept |\n", len(s.planningWarm), msPrecise(median(s.planningWarm)), thousands(int64(s.kept)), thousands(int64(s.total)))
+	r.printf("| first query of another partition (its file cold, the rest warm) | %s ms | %s | %s downloaded |\n", ms(s.cold), thousands(s.coldRequests), plural(s.coldDownloads, "file"))
 	same := "yes"
 	if !s.same {
 		same = "**no**"
