@@ -54,6 +54,9 @@ func (s *Session) Bind(st *Statement, args []any) (*Portal, error) {
 		return nil, sqlstate.Errorf(sqlstate.ProtocolViolation,
 			"bind message supplies %d parameters, but prepared statement requires %d", len(args), len(st.paramOIDs))
 	}
+	if st.executes {
+		args = st.boundArgs
+	}
 	p := &Portal{session: s, stmt: st, args: args, sql: st.source.sql}
 	if st.query != nil {
 		q, err := st.query(s)
@@ -80,12 +83,18 @@ func (p *Portal) Execute(ctx context.Context, w ResultWriter, maxRows int) (Comp
 		return Completion{}, sqlstate.Errorf(sqlstate.InFailedSQLTransaction,
 			"current transaction is aborted, commands ignored until end of transaction block")
 	}
-	if st.command != nil {
+	if st.command != nil || st.run != nil {
 		if p.done {
 			return Completion{}, sqlstate.Errorf(sqlstate.ObjectNotInPrerequisiteState, "portal has already run")
 		}
 		p.done = true
-		tag, err := st.command(s, w)
+		var tag string
+		var err error
+		if st.run != nil {
+			tag, err = st.run(ctx, p, w)
+		} else {
+			tag, err = st.command(s, w)
+		}
 		if err != nil {
 			s.FailTransaction()
 		}
@@ -179,8 +188,8 @@ func (p *Portal) start(ctx context.Context) error {
 // completion is the tag PostgreSQL writes after the last Execute of a
 // portal: the row count is that of this Execute call.
 func (p *Portal) completion(rows int64) Completion {
-	if p.stmt.tag == "SELECT" {
-		return Completion{Tag: "SELECT " + strconv.FormatInt(rows, 10)}
+	if p.stmt.tag == "SELECT" || p.stmt.tag == "COPY" {
+		return Completion{Tag: p.stmt.tag + " " + strconv.FormatInt(rows, 10)}
 	}
 	return Completion{Tag: p.stmt.tag}
 }

@@ -37,6 +37,11 @@ type Session struct {
 
 	mu      sync.Mutex
 	running context.CancelCauseFunc
+
+	// cursors are the open SQL cursors (cursor.go) and sqlStatements the
+	// statements of SQL-level PREPARE (sqlprepare.go), by name.
+	cursors       map[string]*cursor
+	sqlStatements map[string]*Statement
 }
 
 // NewSession starts a session for an authenticated user.
@@ -154,6 +159,7 @@ func (s *Session) release(c *duckConn) {
 // Close ends the session and returns its connection to the pool. Open
 // portals must be closed first.
 func (s *Session) Close() {
+	s.closeCursors(func(*cursor) bool { return true })
 	if s.home != nil {
 		s.engine.pool.put(s.home)
 		s.home = nil

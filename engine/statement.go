@@ -34,6 +34,17 @@ type Statement struct {
 	// explainOnly marks EXPLAIN without ANALYZE: lake tables are planned
 	// but not fetched.
 	explainOnly bool
+
+	// run answers, with access to the portal, the statements lakegate
+	// implements over portals of its own: cursors (cursor.go) and SQL-level
+	// PREPARE/DEALLOCATE (sqlprepare.go).
+	run func(ctx context.Context, p *Portal, w ResultWriter) (string, error)
+	// executes marks an EXECUTE: a prepared statement whose parameter
+	// values are boundArgs rather than the client's.
+	executes  bool
+	boundArgs []any
+	// copyOut describes a COPY ... TO STDOUT (copy.go).
+	copyOut *CopyOut
 }
 
 // SQL is the statement's text.
@@ -103,7 +114,9 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 		st.explainOnly = !explainAnalyze(n.ExplainStmt)
 		return st, s.describeQuery(ctx, st, paramOIDs)
 	case *pg_query.Node_TransactionStmt:
-		return st, prepareTransaction(st, n.TransactionStmt)
+		err := prepareTransaction(st, n.TransactionStmt)
+		closeCursorsAtTransactionEnd(st)
+		return st, err
 	case *pg_query.Node_VariableSetStmt:
 		return st, prepareSet(st, n.VariableSetStmt)
 	case *pg_query.Node_VariableShowStmt:
@@ -111,22 +124,26 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 	case *pg_query.Node_CallStmt:
 		return st, s.prepareCall(st, n.CallStmt)
 	case *pg_query.Node_DiscardStmt:
-		return st, prepareDiscard(st, n.DiscardStmt)
+		err := prepareDiscard(st, n.DiscardStmt)
+		discardCursorsAndStatements(st, n.DiscardStmt)
+		return st, err
 	case *pg_query.Node_CopyStmt:
-		c := n.CopyStmt
-		switch {
-		case c.IsFrom:
-			return nil, refuseWrite("COPY FROM")
-		case c.Filename != "" || c.IsProgram:
-			return nil, sqlstate.Errorf(sqlstate.InsufficientPrivilege, "COPY to a file or program is not allowed").
-				WithHint("Use COPY ... TO STDOUT (psql's \\copy) to receive the data on the client.")
-		}
-		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "COPY TO STDOUT is not supported yet")
-	case *pg_query.Node_PrepareStmt, *pg_query.Node_ExecuteStmt, *pg_query.Node_DeallocateStmt:
-		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "SQL-level PREPARE/EXECUTE/DEALLOCATE is not supported yet").
-			WithHint("Use the extended query protocol, which every driver uses for prepared statements.")
-	case *pg_query.Node_DeclareCursorStmt, *pg_query.Node_FetchStmt, *pg_query.Node_ClosePortalStmt:
-		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "SQL cursors (DECLARE/FETCH/CLOSE) are not supported yet")
+		return st, s.prepareCopy(ctx, st, n.CopyStmt)
+	case *pg_query.Node_PrepareStmt:
+		return st, s.prepareSQLPrepare(st, n.PrepareStmt)
+	case *pg_query.Node_ExecuteStmt:
+		return s.prepareSQLExecute(ctx, st, n.ExecuteStmt)
+	case *pg_query.Node_DeallocateStmt:
+		prepareSQLDeallocate(st, n.DeallocateStmt)
+		return st, nil
+	case *pg_query.Node_DeclareCursorStmt:
+		return st, s.prepareDeclare(ctx, st, n.DeclareCursorStmt)
+	case *pg_query.Node_FetchStmt:
+		s.prepareFetch(st, n.FetchStmt)
+		return st, nil
+	case *pg_query.Node_ClosePortalStmt:
+		prepareClose(st, n.ClosePortalStmt)
+		return st, nil
 	case *pg_query.Node_ListenStmt, *pg_query.Node_NotifyStmt, *pg_query.Node_UnlistenStmt:
 		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "LISTEN/NOTIFY is not supported by lakegate")
 	}

@@ -130,6 +130,9 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 	if !ok {
 		return sqlstate.Errorf(sqlstate.InvalidCursorName, "portal %q does not exist", m.Portal)
 	}
+	if cp := p.engine.CopyOut(); cp != nil {
+		return c.runCopy(p.engine, cp) // COPY runs whole, whatever the row limit
+	}
 	maxRows := int(m.MaxRows)
 	if maxRows < 0 {
 		maxRows = 0

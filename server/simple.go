@@ -41,6 +41,9 @@ func (c *conn) runSimple(src engine.Source) error {
 		return err
 	}
 	defer p.Close()
+	if cp := p.CopyOut(); cp != nil {
+		return c.runCopy(p, cp)
+	}
 	cols := p.Columns()
 	formats := make([]int16, len(cols))
 	if cols != nil {
