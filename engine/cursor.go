@@ -48,6 +48,10 @@ type cursor struct {
 	pos     int64
 	atStart bool
 	atEnd   bool
+	// implicit marks a cursor declared in the implicit transaction block
+	// of a simple Query message of several statements, which ends with
+	// the message.
+	implicit bool
 	// failed marks a cursor whose query failed.
 	failed bool
 }
@@ -86,7 +90,8 @@ func (s *Session) prepareDeclare(ctx context.Context, st *Statement, n *pg_query
 	name, hold := n.Portalname, n.Options&cursorHold != 0
 	st.run = func(ctx context.Context, p *Portal, _ ResultWriter) (string, error) {
 		s := p.session
-		if !hold && s.tx == TxIdle {
+		implicit := s.tx == TxIdle && s.implicitBlock
+		if !hold && s.tx == TxIdle && !implicit {
 			return "", sqlstate.Errorf(sqlstate.NoActiveSQLTransaction, "DECLARE CURSOR can only be used in transaction blocks")
 		}
 		if _, exists := s.cursors[name]; exists {
@@ -101,7 +106,7 @@ func (s *Session) prepareDeclare(ctx context.Context, st *Statement, n *pg_query
 		}
 		s.cursors[name] = &cursor{
 			name: name, portal: qp, columns: query.columns, hold: hold,
-			inTransaction: s.tx != TxIdle, atStart: true,
+			inTransaction: s.tx != TxIdle, implicit: implicit, atStart: true,
 		}
 		return "DECLARE CURSOR", nil
 	}
@@ -189,6 +194,16 @@ func (s *Session) endTransactionCursors(commit bool) {
 	s.closeCursors(func(c *cursor) bool { return !c.hold || (!commit && c.inTransaction) })
 	for _, c := range s.cursors {
 		c.inTransaction = false
+	}
+}
+
+// EndQueryMessage ends the implicit transaction block of a simple Query
+// message: the cursors it declared without HOLD close, as at COMMIT.
+func (s *Session) EndQueryMessage() {
+	s.implicitBlock = false
+	s.closeCursors(func(c *cursor) bool { return c.implicit && !c.hold })
+	for _, c := range s.cursors {
+		c.implicit = false
 	}
 }
 

@@ -172,3 +172,21 @@ func TestSQLPrepareExecute(t *testing.T) {
 		{sql: "execute d", code: sqlstate.InvalidSQLStatementName},
 	})
 }
+
+// The statements of one simple Query message run in an implicit
+// transaction block: DECLARE without HOLD works there, and its cursor
+// closes with the message.
+func TestCursorImplicitBlock(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession("u", "d")
+	defer s.Close()
+	runScript(t, s, []step{
+		{sql: "declare c cursor for select 7 as x; declare h cursor with hold for select 8 as y; fetch c", want: "DECLARE CURSOR / DECLARE CURSOR / FETCH 1: 7"},
+	})
+	s.EndQueryMessage()
+	runScript(t, s, []step{
+		{sql: "fetch c", code: sqlstate.InvalidCursorName},
+		{sql: "fetch h", want: "FETCH 1: 8"},
+		{sql: "declare d cursor for select 1", code: sqlstate.NoActiveSQLTransaction},
+	})
+}

@@ -42,6 +42,10 @@ type Session struct {
 	// statements of SQL-level PREPARE (sqlprepare.go), by name.
 	cursors       map[string]*cursor
 	sqlStatements map[string]*Statement
+	// implicitBlock is set while the statements of a simple Query message
+	// of several run: PostgreSQL runs them in an implicit transaction
+	// block, where DECLARE without HOLD is allowed.
+	implicitBlock bool
 }
 
 // NewSession starts a session for an authenticated user.

@@ -61,14 +61,19 @@ func (st *Statement) Columns() []Column { return st.columns }
 func (st *Statement) Empty() bool { return st.source.sql == "" }
 
 // Source is one statement of a simple Query message, not yet prepared.
-type Source struct{ stmt sourceStatement }
+type Source struct {
+	stmt sourceStatement
+	// implicitBlock marks a statement of a message of several, which
+	// PostgreSQL runs as one implicit transaction block.
+	implicitBlock bool
+}
 
 // SplitQuery splits the text of a simple Query message into statements.
 func SplitQuery(text string) []Source {
 	stmts := splitStatements(text)
 	out := make([]Source, len(stmts))
 	for i, st := range stmts {
-		out[i] = Source{stmt: st}
+		out[i] = Source{stmt: st, implicitBlock: len(stmts) > 1}
 	}
 	return out
 }
@@ -82,6 +87,7 @@ func (s *Session) Prepare(ctx context.Context, text string, paramOIDs []uint32) 
 	case 0:
 		return &Statement{}, nil
 	case 1:
+		s.implicitBlock = false
 		return s.prepare(ctx, stmts[0], paramOIDs)
 	}
 	return nil, sqlstate.Errorf(sqlstate.SyntaxError, "cannot insert multiple commands into a prepared statement")
@@ -89,6 +95,7 @@ func (s *Session) Prepare(ctx context.Context, text string, paramOIDs []uint32) 
 
 // PrepareSource prepares one statement of a simple Query message.
 func (s *Session) PrepareSource(ctx context.Context, src Source) (*Statement, error) {
+	s.implicitBlock = src.implicitBlock
 	return s.prepare(ctx, src.stmt, nil)
 }
 

@@ -27,6 +27,7 @@ func (c *conn) simpleQuery(text string) error {
 		}
 	}
 	c.skipUntilSync = false
+	c.session.EndQueryMessage()
 	c.closePortalsIfIdle()
 	return c.ready()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -134,5 +135,27 @@ func TestSQLPrepareExecuteWithPgx(t *testing.T) {
 	_, err = conn.Exec(ctx, "execute q(1)", simple)
 	if !errors.As(err, &pgErr) || pgErr.Code != "26000" {
 		t.Errorf("execute after deallocate: %v", err)
+	}
+}
+
+// TestPsqlCursors: psql's FETCH_COUNT reads results through a cursor
+// (BEGIN; DECLARE _psql_cursor NO SCROLL CURSOR; FETCH FORWARD n; CLOSE;
+// COMMIT), and a -c string of several statements is one implicit
+// transaction block, where DECLARE works.
+func TestPsqlCursors(t *testing.T) {
+	lg := startLakegate(t)
+	out, stderr, err := runPsql(t, lg, "-v", "FETCH_COUNT=3", "-c", "select i from range(8) t(i) order by i")
+	if err != nil {
+		t.Fatalf("psql FETCH_COUNT: %v\n%s", err, stderr)
+	}
+	if want := "0\n1\n2\n3\n4\n5\n6\n7\n"; out != want {
+		t.Errorf("FETCH_COUNT output %q, want %q", out, want)
+	}
+	out, stderr, err = runPsql(t, lg, "-c", "declare c cursor for select 'x' as v; fetch c; close c")
+	if err != nil {
+		t.Fatalf("psql implicit block: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "x\n") {
+		t.Errorf("implicit block output %q", out)
 	}
 }
