@@ -24,4 +24,25 @@
 // The engine defines ResultWriter, which the wire server implements; rows
 // cross it as driver.Value slices together with Column descriptions that
 // already carry PostgreSQL type OIDs.
+//
+// PostgreSQL compatibility. Clients read pg_catalog and information_schema
+// and send PostgreSQL-only SQL. DuckDB 1.5 reserves both schema names (no
+// entry can be created in its pg_catalog), so the layer lives in DuckDB
+// schemas of its own, lakegate_pg_catalog and lakegate_information_schema,
+// created at Open from the embedded pgcatalog/*.sql (one file per relation;
+// a failure is a startup error). Every DuckDB connection's search_path
+// starts with lakegate_pg_catalog, so unqualified pg_class, format_type(...)
+// or version() resolve to the layer before DuckDB's built-ins. Statements
+// pg_query parses then go through the rewrites (rewrite.go, one file per
+// rewrite): pg_catalog.X relations are sent to the layer, the pg_catalog
+// qualifier is dropped from functions, types and OPERATOR(pg_catalog.~),
+// information_schema.X becomes a table macro of the database name, session
+// values (current_user, current_setting('x'), pg_database, pg_settings...)
+// become constants, and constructs DuckDB lacks (reg* casts, ~ as a search,
+// COLLATE pg_catalog.default, '{1,2}' arrays, = ANY(array), function
+// aliases as column names) are rewritten. A statement no rewrite changes
+// runs as written; a changed one runs pg_query's deparse of the new tree,
+// rebuilt at every Bind. Lake schemas and tables get stable OIDs (a hash of
+// the name in the user range), PostgreSQL's objects their own, and
+// pg_attribute.atttypid is the type OID the wire reports for the column.
 package engine

@@ -44,6 +44,8 @@ type Engine struct {
 	tempDir string
 	ownTemp bool
 	version string
+	// schemas are the schemas of the lake and the configured views.
+	schemas map[string]bool
 }
 
 // Open creates the DuckDB database, runs the setup statements and locks the
@@ -90,6 +92,24 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	e.lake = newLakeViews(cfg.Lake)
 	for _, err := range e.lake.createAll(ctx, c) {
 		e.logger.Error("lake table not served until it loads", "err", err)
+	}
+	e.schemas = map[string]bool{}
+	for _, v := range cfg.Views {
+		e.schemas[v.Schema] = true
+	}
+	if cfg.Lake != nil {
+		for _, t := range cfg.Lake.Tables() {
+			e.schemas[t.Schema] = true
+		}
+	}
+	if err := installCompat(ctx, c, cfg.Lake, bindings.LibraryVersion()); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("installing the PostgreSQL compatibility layer: %w", err)
+	}
+	e.pool.setup = []string{layerSearchPath}
+	if err := c.exec(layerSearchPath); err != nil {
+		e.Close()
+		return nil, err
 	}
 	for _, stmt := range sandbox(cfg.AllowedDirectories) {
 		if err := c.exec(stmt); err != nil {
@@ -150,6 +170,9 @@ type connPool struct {
 	mu      sync.Mutex
 	idle    []*duckConn
 	maxIdle int
+	// setup runs on every new connection (the compatibility layer's
+	// search path).
+	setup []string
 }
 
 func (p *connPool) get() (*duckConn, error) {
@@ -161,7 +184,17 @@ func (p *connPool) get() (*duckConn, error) {
 		return c, nil
 	}
 	p.mu.Unlock()
-	return connect(p.db)
+	c, err := connect(p.db)
+	if err != nil {
+		return nil, err
+	}
+	for _, stmt := range p.setup {
+		if err := c.exec(stmt); err != nil {
+			c.close()
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 func (p *connPool) put(c *duckConn) {

@@ -162,6 +162,9 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 // the only check for text pg_query could not parse, and a second opinion
 // for the rest.
 func (s *Session) describeQuery(ctx context.Context, st *Statement, paramOIDs []uint32) error {
+	if err := s.applyRewrites(st); err != nil {
+		return err
+	}
 	c, err := s.acquire()
 	if err != nil {
 		return err

@@ -1,0 +1,25 @@
+-- pg_aggregate: lakegate has none; PostgreSQL's columns, no rows.
+CREATE VIEW lakegate_pg_catalog.pg_aggregate AS
+SELECT CAST(NULL AS BIGINT) AS aggfnoid,
+       CAST(NULL AS VARCHAR) AS aggkind,
+       CAST(NULL AS SMALLINT) AS aggnumdirectargs,
+       CAST(NULL AS BIGINT) AS aggtransfn,
+       CAST(NULL AS BIGINT) AS aggfinalfn,
+       CAST(NULL AS BIGINT) AS aggcombinefn,
+       CAST(NULL AS BIGINT) AS aggserialfn,
+       CAST(NULL AS BIGINT) AS aggdeserialfn,
+       CAST(NULL AS BIGINT) AS aggmtransfn,
+       CAST(NULL AS BIGINT) AS aggminvtransfn,
+       CAST(NULL AS BIGINT) AS aggmfinalfn,
+       CAST(NULL AS BOOLEAN) AS aggfinalextra,
+       CAST(NULL AS BOOLEAN) AS aggmfinalextra,
+       CAST(NULL AS VARCHAR) AS aggfinalmodify,
+       CAST(NULL AS VARCHAR) AS aggmfinalmodify,
+       CAST(NULL AS BIGINT) AS aggsortop,
+       CAST(NULL AS BIGINT) AS aggtranstype,
+       CAST(NULL AS INTEGER) AS aggtransspace,
+       CAST(NULL AS BIGINT) AS aggmtranstype,
+       CAST(NULL AS INTEGER) AS aggmtransspace,
+       CAST(NULL AS VARCHAR) AS agginitval,
+       CAST(NULL AS VARCHAR) AS aggminitval
+WHERE false;

@@ -1,0 +1,25 @@
+-- pg_stat_activity: lakegate has none; PostgreSQL's columns, no rows.
+CREATE VIEW lakegate_pg_catalog.pg_stat_activity AS
+SELECT CAST(NULL AS BIGINT) AS datid,
+       CAST(NULL AS VARCHAR) AS datname,
+       CAST(NULL AS INTEGER) AS pid,
+       CAST(NULL AS INTEGER) AS leader_pid,
+       CAST(NULL AS BIGINT) AS usesysid,
+       CAST(NULL AS VARCHAR) AS usename,
+       CAST(NULL AS VARCHAR) AS application_name,
+       CAST(NULL AS VARCHAR) AS client_addr,
+       CAST(NULL AS VARCHAR) AS client_hostname,
+       CAST(NULL AS INTEGER) AS client_port,
+       CAST(NULL AS TIMESTAMPTZ) AS backend_start,
+       CAST(NULL AS TIMESTAMPTZ) AS xact_start,
+       CAST(NULL AS TIMESTAMPTZ) AS query_start,
+       CAST(NULL AS TIMESTAMPTZ) AS state_change,
+       CAST(NULL AS VARCHAR) AS wait_event_type,
+       CAST(NULL AS VARCHAR) AS wait_event,
+       CAST(NULL AS VARCHAR) AS state,
+       CAST(NULL AS BIGINT) AS backend_xid,
+       CAST(NULL AS BIGINT) AS backend_xmin,
+       CAST(NULL AS BIGINT) AS query_id,
+       CAST(NULL AS VARCHAR) AS query,
+       CAST(NULL AS VARCHAR) AS backend_type
+WHERE false;
