@@ -3,6 +3,7 @@ package test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgproto3"
 )
 
 // mixedRows is a query that PostgreSQL and DuckDB both run and answer
@@ -178,5 +180,89 @@ func TestPsqlCopy(t *testing.T) {
 	}
 	if out != "a\\tb\t\\N\n" {
 		t.Errorf("COPY TO STDOUT printed %q", out)
+	}
+}
+
+// TestCopyExtendedProtocol runs COPY through Parse/Bind/Describe/Execute:
+// the portal describes no rows, and Execute answers with the copy, whatever
+// its row limit. The message sequence is PostgreSQL's (checked against a
+// real PostgreSQL unless -short).
+func TestCopyExtendedProtocol(t *testing.T) {
+	type server struct{ addr, user string }
+	servers := []server{{startLakegate(t).addr, "lakegate"}}
+	if !testing.Short() {
+		servers = append(servers, server{fmt.Sprintf("127.0.0.1:%d", startPostgres(t).Port), "postgres"})
+	}
+	for _, srv := range servers {
+		rc := dialRaw(t, srv.addr)
+		rc.startup(map[string]string{"user": srv.user})
+		rc.send(
+			&pgproto3.Parse{Query: "copy (select 1 as a union all select 2 order by 1) to stdout (format csv, header)"},
+			&pgproto3.Bind{},
+			&pgproto3.Describe{ObjectType: 'P'},
+			&pgproto3.Execute{MaxRows: 1},
+			&pgproto3.Sync{},
+		)
+		got := rc.receiveUntil("ReadyI")
+		want := "ParseComplete BindComplete NoData CopyOutResponse CopyData CopyData CopyData CopyDone CommandComplete ReadyI"
+		if joined(got) != want {
+			t.Errorf("%s:\n got %s\nwant %s", srv.user, joined(got), want)
+		}
+		// A binary COPY sends its signature with the first row and its
+		// trailer alone.
+		rc.send(&pgproto3.Query{String: "copy (select 1::int as a) to stdout (format binary)"})
+		var data [][]byte
+		for {
+			msg, err := rc.fe.Receive()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d, ok := msg.(*pgproto3.CopyData); ok {
+				data = append(data, bytes.Clone(d.Data))
+			}
+			if _, ok := msg.(*pgproto3.ReadyForQuery); ok {
+				break
+			}
+		}
+		if len(data) != 2 || !bytes.HasPrefix(data[0], []byte("PGCOPY\n\xff\r\n\x00")) || len(data[0]) != 19+2+4+4 || !bytes.Equal(data[1], []byte{0xff, 0xff}) {
+			t.Errorf("%s: binary COPY messages %q", srv.user, data)
+		}
+	}
+}
+
+// TestPortalFetchSizeInTransaction is how pgjdbc reads with setFetchSize
+// and autocommit off: a named portal executed a few rows at a time, each
+// batch followed by Sync, the portal surviving the Syncs of its
+// transaction.
+func TestPortalFetchSizeInTransaction(t *testing.T) {
+	lg := startLakegate(t)
+	rc := dialRaw(t, lg.addr)
+	rc.startup(map[string]string{"user": "lakegate"})
+	rc.send(&pgproto3.Query{String: "begin"})
+	rc.receiveUntil("ReadyT")
+	rc.send(
+		&pgproto3.Parse{Name: "S_1", Query: "select i from range(5) t(i)"},
+		&pgproto3.Bind{PreparedStatement: "S_1", DestinationPortal: "C_1"},
+		&pgproto3.Describe{ObjectType: 'P', Name: "C_1"},
+		&pgproto3.Execute{Portal: "C_1", MaxRows: 2},
+		&pgproto3.Sync{},
+	)
+	steps := []string{"ParseComplete BindComplete RowDescription D D PortalSuspended ReadyT"}
+	got := []string{joined(rc.receiveUntil("ReadyT"))}
+	for range 2 {
+		rc.send(&pgproto3.Execute{Portal: "C_1", MaxRows: 2}, &pgproto3.Sync{})
+		got = append(got, joined(rc.receiveUntil("ReadyT")))
+	}
+	steps = append(steps, "D D PortalSuspended ReadyT", "D CommandComplete ReadyT")
+	rc.send(&pgproto3.Close{ObjectType: 'P', Name: "C_1"}, &pgproto3.Sync{})
+	got = append(got, joined(rc.receiveUntil("ReadyT")))
+	steps = append(steps, "CloseComplete ReadyT")
+	rc.send(&pgproto3.Query{String: "commit"})
+	got = append(got, joined(rc.receiveUntil("ReadyI")))
+	steps = append(steps, "CommandComplete ReadyI")
+	for i := range steps {
+		if got[i] != steps[i] {
+			t.Errorf("step %d:\n got %s\nwant %s", i, got[i], steps[i])
+		}
 	}
 }
