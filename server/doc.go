@@ -14,6 +14,8 @@
 //	             and portals
 //	params.go    Bind parameter decoding (text and binary) via pgtype
 //	rows.go      RowDescription and DataRow streaming (engine.ResultWriter)
+//	copy.go      COPY ... TO STDOUT: CopyOutResponse, one CopyData per row
+//	             in text, CSV or binary format, CopyDone
 //	encode*.go   per-column text and binary value encoders
 //	errors.go    the one conversion from an error to ErrorResponse
 //	cancel.go    the CancelRequest registry

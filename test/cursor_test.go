@@ -1,8 +1,11 @@
 package test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,10 +50,10 @@ func TestCursorSimpleProtocol(t *testing.T) {
 	if len(got) != 5 || got[0] != 0 || got[4] != 4 {
 		t.Errorf("fetched %v", got)
 	}
-	for sql, want := range map[string]string{"close c": "CLOSE CURSOR", "commit": "COMMIT"} {
-		tag, err := conn.Exec(ctx, sql, simple)
-		if err != nil || tag.String() != want {
-			t.Errorf("%s: %v %q", sql, err, tag)
+	for _, step := range [][2]string{{"close c", "CLOSE CURSOR"}, {"commit", "COMMIT"}} {
+		tag, err := conn.Exec(ctx, step[0], simple)
+		if err != nil || tag.String() != step[1] {
+			t.Errorf("%s: %v %q", step[0], err, tag)
 		}
 	}
 	_, err := conn.Exec(ctx, "fetch 1 from c", simple)
@@ -157,5 +160,59 @@ func TestPsqlCursors(t *testing.T) {
 	}
 	if !strings.Contains(out, "x\n") {
 		t.Errorf("implicit block output %q", out)
+	}
+}
+
+// TestLakeCursorsCopyAndExecute reads a lake table through a cursor (its
+// scans held across FETCHes and a COMMIT), COPY by table name, and a
+// prepared statement whose EXECUTE argument prunes partitions.
+func TestLakeCursorsCopyAndExecute(t *testing.T) {
+	data := t.TempDir()
+	writeLake(t, fmt.Sprintf(`COPY (SELECT i AS id, i %% 4 AS part FROM range(40) r(i)) TO '%s/t' (FORMAT parquet, PARTITION_BY (part))`, data))
+	lg := startLakegateCatalog(t, t.TempDir(), fmt.Sprintf(`
+schemas:
+  lake:
+    tables:
+      t: {format: parquet, location: %q, partitioning: hive}
+`, filepath.Join(data, "t")))
+	conn := lg.connect(t)
+	ctx := context.Background()
+	simple := pgx.QueryExecModeSimpleProtocol
+	if _, err := conn.Exec(ctx, "begin; declare c cursor with hold for select id from lake.t where part = 1 order by id", simple); err != nil {
+		t.Fatal(err)
+	}
+	sum := func(sql string) (int64, int) {
+		rows, _ := conn.Query(ctx, sql, simple)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		var s int64
+		for _, id := range ids {
+			s += id
+		}
+		return s, len(ids)
+	}
+	if s, n := sum("fetch 3 from c"); n != 3 || s != 1+5+9 {
+		t.Errorf("fetch 3: %d rows, sum %d", n, s)
+	}
+	if _, err := conn.Exec(ctx, "commit", simple); err != nil {
+		t.Fatal(err)
+	}
+	if s, n := sum("fetch all from c"); n != 7 || s != 13+17+21+25+29+33+37 {
+		t.Errorf("fetch all after commit: %d rows, sum %d", n, s)
+	}
+	if _, err := conn.Exec(ctx, "close c", simple); err != nil {
+		t.Fatal(err)
+	}
+	got, tag := copyOut(t, conn, "copy lake.t (id) to stdout")
+	if tag != "COPY 40" || bytes.Count(got, []byte("\n")) != 40 {
+		t.Errorf("copy lake.t: %q, %d lines", tag, bytes.Count(got, []byte("\n")))
+	}
+	if _, err := conn.Exec(ctx, "prepare p(int) as select id from lake.t where part = $1", simple); err != nil {
+		t.Fatal(err)
+	}
+	if s, n := sum("execute p(2)"); n != 10 || s != 2+6+10+14+18+22+26+30+34+38 {
+		t.Errorf("execute p(2): %d rows, sum %d", n, s)
 	}
 }
