@@ -34,10 +34,10 @@ type parquetSource struct {
 // parquetState is one immutable version of the table's index.
 type parquetState struct {
 	index     *fileIndex
-	root      string   // listing root, to make paths relative for hive parsing
-	partCols  []string // hive partition columns, in path order
-	partTypes []string // their DuckDB types
-	byLoc     map[string]*File
+	root      string         // listing root, to make paths relative for hive parsing
+	partCols  []string       // hive partition columns, in path order
+	partTypes []string       // their DuckDB types
+	byLoc     map[string]int // location -> position in index
 }
 
 func newParquetSource(name string, store objectStore, loc location, t TableConfig, logger *slog.Logger) *parquetSource {
@@ -72,8 +72,9 @@ func (s *parquetSource) load(ctx context.Context) error {
 	reused := 0
 	for i, obj := range objs {
 		if prev != nil {
-			if old := prev.byLoc[obj.Location]; old != nil && sameVersion(old.Object, obj) {
-				files[i] = *old
+			if pos, ok := prev.byLoc[obj.Location]; ok && sameVersion(prev.index.files[pos].Object, obj) {
+				files[i] = prev.index.files[pos]
+				files[i].Columns = prev.index.statsOf(pos)
 				reused++
 				continue
 			}
@@ -109,7 +110,7 @@ func sameVersion(a, b ObjectInfo) bool {
 // buildState lays the files' statistics out by index column: the Parquet
 // columns of the first file indexed, then the hive partition columns.
 func (s *parquetSource) buildState(root string, files []File, stats []map[string]ColumnStats, prev *parquetState) (*parquetState, error) {
-	st := &parquetState{root: root, byLoc: make(map[string]*File, len(files))}
+	st := &parquetState{root: root, byLoc: make(map[string]int, len(files))}
 	var columns []string
 	if prev != nil {
 		columns = prev.index.columns[:len(prev.index.columns)-len(prev.partCols)]
@@ -156,7 +157,7 @@ func (s *parquetSource) buildState(root string, files []File, stats []map[string
 			cols[nParquet+c] = hiveStats(v, null, st.partTypes[c], f.Rows)
 		}
 		f.Columns = cols
-		st.byLoc[f.Object.Location] = f
+		st.byLoc[f.Object.Location] = i
 	}
 	st.index = newFileIndex(columns, files)
 	return st, nil

@@ -96,10 +96,14 @@ func (s ColumnStats) mayMatchOne(op Op, v Value) bool {
 	if !ok1 || !ok2 {
 		return true
 	}
-	// Parquet and Iceberg leave NaN out of float bounds, and DuckDB orders
-	// NaN above every number, so a float column's max says nothing about
-	// "> v" or "<> v".
-	floats := s.Max.Kind == KindFloat
+	return boundsMayMatch(op, lo, hi, s.Max.Kind == KindFloat)
+}
+
+// boundsMayMatch decides "column op v" from the signs of v - min (lo) and
+// v - max (hi). Parquet and Iceberg leave NaN out of float bounds, and
+// DuckDB orders NaN above every number, so a float column's max says
+// nothing about "> v" or "<> v".
+func boundsMayMatch(op Op, lo, hi int, floats bool) bool {
 	switch op {
 	case OpEq:
 		return lo >= 0 && hi <= 0

@@ -250,6 +250,18 @@ func (t *Table) planOnce(ctx context.Context, filters []Filter, schemaOnly bool)
 const fetchers = 8
 
 func (s *Scan) localize(ctx context.Context, store objectStore, files []File) error {
+	if _, local := store.(localStore); local {
+		// Nothing to fetch: no goroutine per file.
+		for i, f := range files {
+			p, _, err := store.localPath(ctx, f.Object)
+			if err != nil {
+				return err
+			}
+			s.Paths[i] = p
+		}
+		s.release = nil
+		return nil
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(fetchers)
 	for i, f := range files {

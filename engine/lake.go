@@ -271,7 +271,7 @@ func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args
 		}
 		var scan *catalog.Scan
 		switch {
-		case describe && st.hasParams:
+		case describe: // one file is enough to describe; the portal plans for real
 			scan, err = t.SchemaScan(ctx)
 		case st.explainOnly:
 			scan, err = t.Estimate(ctx, filters[t])

@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 
-	pg_query "github.com/pganalyze/pg_query_go/v6"
-
 	"github.com/lakegate/lakegate/catalog"
 )
 
@@ -19,11 +17,10 @@ func (s *Session) findLakeTables(ctx context.Context, c *duckConn, st *Statement
 		return
 	}
 	st.lakeTables = tablesInTokens(st.source.sql, lv.lake)
-	st.hints, st.hasParams = nil, true
+	st.hints = nil
 	if st.source.node == nil {
-		return // parameters unknown: describe with one file per table
+		return
 	}
-	st.hasParams = hasParamRefs(st.source.sql)
 	st.hints = extractHints(st.source.node, func(schema, name string) (TableRef, bool) {
 		if schema == "" {
 			schema = defaultSchema
@@ -43,20 +40,6 @@ func (s *Session) findLakeTables(ctx context.Context, c *duckConn, st *Statement
 			st.lakeTables = append(st.lakeTables, t)
 		}
 	}
-}
-
-// hasParamRefs reports whether the statement has $n parameters.
-func hasParamRefs(sql string) bool {
-	res, err := pg_query.Scan(sql)
-	if err != nil {
-		return true
-	}
-	for _, tok := range res.Tokens {
-		if tok.Token == pg_query.Token_PARAM {
-			return true
-		}
-	}
-	return false
 }
 
 // lakeFilters is, per lake table, the OR of the filters of its references

@@ -30,7 +30,6 @@ type Statement struct {
 	// pushdown predicates on them (none when pg_query cannot parse it).
 	lakeTables []*catalog.Table
 	hints      []tableHint
-	hasParams  bool
 	// explainOnly marks EXPLAIN without ANALYZE: lake tables are planned
 	// but not fetched.
 	explainOnly bool
