@@ -220,11 +220,11 @@ func TestEncodeManyRows(t *testing.T) {
 // The hot path must not allocate per value; nor do arrays and json.
 func TestEncodeScalarsDoNotAllocate(t *testing.T) {
 	s := newEncodeSession(t)
-	sql := `SELECT i::INTEGER, i::BIGINT, i::SMALLINT, i * 0.37::DOUBLE, (i * 0.37)::FLOAT,
+	sql := `SELECT i::INTEGER, i::BIGINT, i::SMALLINT, i * 0.37::DOUBLE, (i * 0.37)::REAL,
 		'value number ' || i, DATE '2024-01-01' + i::INTEGER, TIMESTAMP '2024-01-01' + INTERVAL (i) SECOND,
 		TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i) MILLISECOND, i % 2 = 0, TIME '01:02:03' + INTERVAL (i) MICROSECOND,
 		INTERVAL (i) HOUR, gen_random_uuid(), ('\x01' || i)::BLOB, (i / 7)::DECIMAL(10, 2),
-		(i + 1) * 1.37e20::DOUBLE, (i * 7919)::FLOAT * 65536, 1e-300 / (i + 1), ['a b', 'c' || i, NULL],
+		(i + 1) * 1.37e20::DOUBLE, (i * 7919)::REAL * 65536, 1e-300 / (i + 1), ['a b', 'c' || i, NULL],
 		{'k': i, 'v': 'x' || i}, (i % 700 * 1.37)::DECIMAL(4, 1), (i * 12345.6789)::DECIMAL(38, 10),
 		i::HUGEINT * 100000000000000000000, i::UBIGINT * 1000000007
 		FROM range(2048) t(i)`
