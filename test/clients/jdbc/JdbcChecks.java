@@ -54,6 +54,8 @@ public class JdbcChecks {
         check("metadata.getTables", new Properties(), JdbcChecks::getTables);
         check("metadata.getColumns", new Properties(), JdbcChecks::getColumns);
         check("metadata.getPrimaryKeys", new Properties(), JdbcChecks::getPrimaryKeys);
+        check("metadata.getImportedKeys", new Properties(), JdbcChecks::getImportedKeys);
+        check("metadata.getIndexInfo", new Properties(), JdbcChecks::getIndexInfo);
         check("metadata.getTypeInfo", new Properties(), JdbcChecks::getTypeInfo);
         check("metadata.getFunctions", new Properties(), JdbcChecks::getFunctions);
         check("error.sqlstate", new Properties(), JdbcChecks::errorState);
@@ -432,6 +434,19 @@ public class JdbcChecks {
         List<String> keys = column(conn.getMetaData().getPrimaryKeys(null, "demo", "sales"), "COLUMN_NAME");
         expect(keys.isEmpty(), "primary key " + keys + " on a lake table");
         return "none (lake tables have no keys)";
+    }
+
+    // DBeaver reads keys and indexes when a table is opened.
+    static String getImportedKeys(Connection conn) throws Exception {
+        List<String> keys = column(conn.getMetaData().getImportedKeys(null, "demo", "sales"), "FKCOLUMN_NAME");
+        expect(keys.isEmpty(), "foreign keys " + keys + " on a lake table");
+        return "none (lake tables have no keys)";
+    }
+
+    static String getIndexInfo(Connection conn) throws Exception {
+        List<String> idx = column(conn.getMetaData().getIndexInfo(null, "demo", "sales", false, true), "INDEX_NAME");
+        expect(idx.isEmpty(), "indexes " + idx + " on a lake table");
+        return "none (lake tables have no indexes)";
     }
 
     static String getTypeInfo(Connection conn) throws Exception {
