@@ -54,6 +54,9 @@ type cursor struct {
 	implicit bool
 	// failed marks a cursor whose query failed.
 	failed bool
+	// closed marks a cursor that CLOSE, a transaction end or a failure
+	// dropped, so that a FETCH portal suspended on it cannot restart it.
+	closed bool
 }
 
 // prepareDeclare describes DECLARE name CURSOR [WITH HOLD] FOR query. The
@@ -135,18 +138,124 @@ func (s *Session) prepareFetch(st *Statement, n *pg_query.FetchStmt) {
 		if !n.Ismove && !sameColumns(columns, c.columns) {
 			return "", sqlstate.Errorf(sqlstate.FeatureNotSupported, "cached plan must not change result type")
 		}
-		var out ResultWriter = discard{}
-		if !n.Ismove {
-			out = w
-		}
-		rows, err := c.fetch(ctx, n.Direction, n.HowMany, out)
-		if err != nil {
-			if c.failed {
-				s.dropCursor(c.name) // its query failed: it cannot run again
+		if n.Ismove {
+			rows, err := c.fetch(ctx, n.Direction, n.HowMany, discard{})
+			if err != nil {
+				s.dropFailed(c)
+				return "", err
 			}
+			return verb + " " + strconv.FormatInt(rows, 10), nil
+		}
+		rest, rows, err := c.position(ctx, n.Direction, n.HowMany, false)
+		if err != nil {
+			s.dropFailed(c)
 			return "", err
 		}
-		return verb + " " + strconv.FormatInt(rows, 10), nil
+		if rest == 0 {
+			return verb + " " + strconv.FormatInt(rows, 10), nil
+		}
+		// The rows the FETCH still returns, forward from here. An Execute
+		// with a row limit sends at most that many of them and suspends;
+		// the next Execute of the portal resumes (fetchRows).
+		p.resume = func(ctx context.Context, w ResultWriter, maxRows int) (Completion, error) {
+			return s.fetchRows(ctx, c, &rest, w, maxRows)
+		}
+		return "", nil
+	}
+}
+
+// fetchRows sends the next rows of a FETCH that has rest rows left to
+// read, at most maxRows (0: all), and moves the cursor by as many.
+// PostgreSQL runs the whole FETCH at its first Execute and keeps the rows
+// for the next; lakegate reads the cursor as the rows are sent, so a
+// FETCH interleaved with a suspended one on the same cursor sees the rows
+// the suspended one has not sent yet. The tag's count is the rows of this
+// Execute, and reaching the row limit suspends the portal even when no
+// row is left, as in PostgreSQL.
+func (s *Session) fetchRows(ctx context.Context, c *cursor, rest *int64, w ResultWriter, maxRows int) (Completion, error) {
+	count := *rest
+	if maxRows > 0 && int64(maxRows) < count {
+		count = int64(maxRows)
+	}
+	if count > 0 && c.closed {
+		return Completion{}, sqlstate.Errorf(sqlstate.InvalidCursorName, "cursor %q does not exist", c.name)
+	}
+	rows, err := c.runSelect(ctx, true, count, w)
+	if err != nil {
+		s.dropFailed(c)
+		return Completion{}, err
+	}
+	if *rest != fetchAll {
+		*rest -= rows
+	}
+	if rows < count || c.atEnd {
+		*rest = 0
+	}
+	if maxRows > 0 && rows == int64(maxRows) {
+		return Completion{Suspended: true}, nil
+	}
+	return Completion{Tag: "FETCH " + strconv.FormatInt(rows, 10)}, nil
+}
+
+// dropFailed drops a cursor whose query failed: it cannot run again.
+func (s *Session) dropFailed(c *cursor) {
+	if c.failed {
+		s.dropCursor(c.name)
+	}
+}
+
+// Cursor is a SQL cursor used as a protocol-level portal: in PostgreSQL,
+// DECLARE creates a portal of the cursor's name, which Describe and
+// Execute messages can name.
+type Cursor struct {
+	session *Session
+	c       *cursor
+}
+
+// Cursor returns the SQL cursor of that name, nil if there is none.
+func (s *Session) Cursor(name string) *Cursor {
+	if c := s.cursors[name]; c != nil {
+		return &Cursor{session: s, c: c}
+	}
+	return nil
+}
+
+// Columns describes the cursor's rows. PostgreSQL describes them in text
+// format, the cursor's portal having no result formats (even for a
+// BINARY cursor).
+func (cp *Cursor) Columns() []Column { return cp.c.columns }
+
+// Execute sends the cursor's next rows, at most maxRows (0: all), which
+// moves it as FETCH does. Its tag is SELECT with the rows of this
+// Execute; reaching the row limit suspends it.
+func (cp *Cursor) Execute(ctx context.Context, w ResultWriter, maxRows int) (Completion, error) {
+	s, c := cp.session, cp.c
+	if s.tx == TxFailed {
+		return Completion{}, sqlstate.Errorf(sqlstate.InFailedSQLTransaction,
+			"current transaction is aborted, commands ignored until end of transaction block")
+	}
+	if c.closed {
+		return Completion{}, sqlstate.Errorf(sqlstate.InvalidCursorName, "portal %q does not exist", c.name)
+	}
+	count := int64(fetchAll)
+	if maxRows > 0 {
+		count = int64(maxRows)
+	}
+	rows, err := c.runSelect(ctx, true, count, w)
+	if err != nil {
+		s.dropFailed(c)
+		return Completion{}, err
+	}
+	if maxRows > 0 && rows == int64(maxRows) {
+		return Completion{Suspended: true}, nil
+	}
+	return Completion{Tag: "SELECT " + strconv.FormatInt(rows, 10)}, nil
+}
+
+// Close closes the cursor, as CLOSE does.
+func (cp *Cursor) Close() {
+	if cp.session.cursors[cp.c.name] == cp.c {
+		cp.session.dropCursor(cp.c.name)
 	}
 }
 
@@ -172,7 +281,7 @@ func prepareClose(st *Statement, n *pg_query.ClosePortalStmt) {
 
 func (s *Session) dropCursor(name string) {
 	if c := s.cursors[name]; c != nil {
-		c.portal.Close()
+		c.close()
 		delete(s.cursors, name)
 	}
 }
@@ -181,7 +290,7 @@ func (s *Session) dropCursor(name string) {
 func (s *Session) closeCursors(drop func(*cursor) bool) {
 	for name, c := range s.cursors {
 		if drop(c) {
-			c.portal.Close()
+			c.close()
 			delete(s.cursors, name)
 		}
 	}
@@ -261,11 +370,27 @@ func (c *counter) WriteRows(ch *Chunk, from, to int) error {
 }
 func (c *counter) WriteNotice(n *sqlstate.Error) error { return c.out.WriteNotice(n) }
 
+func (c *cursor) close() {
+	c.closed = true
+	c.portal.Close()
+}
+
 // fetch runs FETCH or MOVE with PostgreSQL's DoPortalRunFetch semantics
 // for a cursor that can only scan forward, and returns the count of the
 // command tag.
 func (c *cursor) fetch(ctx context.Context, dir pg_query.FetchDirection, count int64, out ResultWriter) (int64, error) {
 	_, isMove := out.(discard)
+	rest, n, err := c.position(ctx, dir, count, isMove)
+	if err != nil || rest == 0 {
+		return n, err
+	}
+	return c.runSelect(ctx, true, rest, out)
+}
+
+// position does what fetch does before reading the rows it returns (the
+// rows it skips, and the answers that read none) and returns how many rows
+// are left to read forward; when none, n is the count of the command tag.
+func (c *cursor) position(ctx context.Context, dir pg_query.FetchDirection, count int64, isMove bool) (rest, n int64, err error) {
 	switch dir {
 	case pg_query.FetchDirection_FETCH_FORWARD:
 		if count < 0 {
@@ -280,11 +405,11 @@ func (c *cursor) fetch(ctx context.Context, dir pg_query.FetchDirection, count i
 		case count > 0:
 			if count-1 <= c.pos/2 {
 				if err := c.rewind(); err != nil {
-					return 0, err
+					return 0, 0, err
 				}
 				if count > 1 {
 					if _, err := c.runSelect(ctx, true, count-1, discard{}); err != nil {
-						return 0, err
+						return 0, 0, err
 					}
 				}
 			} else {
@@ -293,36 +418,36 @@ func (c *cursor) fetch(ctx context.Context, dir pg_query.FetchDirection, count i
 					pos++
 				}
 				if count <= pos {
-					return 0, errForwardOnly()
+					return 0, 0, errForwardOnly()
 				} else if count > pos+1 {
 					if _, err := c.runSelect(ctx, true, count-pos-1, discard{}); err != nil {
-						return 0, err
+						return 0, 0, err
 					}
 				}
 			}
-			return c.runSelect(ctx, true, 1, out)
+			return 1, 0, nil
 		case count < 0:
 			if _, err := c.runSelect(ctx, true, fetchAll, discard{}); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
-			return 0, errForwardOnly()
+			return 0, 0, errForwardOnly()
 		default:
 			if err := c.rewind(); err != nil {
-				return 0, err
+				return 0, 0, err
 			}
-			return c.runSelect(ctx, true, 0, out)
+			return 0, 0, nil
 		}
 	case pg_query.FetchDirection_FETCH_RELATIVE:
 		switch {
 		case count > 0:
 			if count > 1 {
 				if _, err := c.runSelect(ctx, true, count-1, discard{}); err != nil {
-					return 0, err
+					return 0, 0, err
 				}
 			}
-			return c.runSelect(ctx, true, 1, out)
+			return 1, 0, nil
 		case count < 0:
-			return 0, errForwardOnly()
+			return 0, 0, errForwardOnly()
 		}
 		dir = pg_query.FetchDirection_FETCH_FORWARD
 	}
@@ -331,12 +456,12 @@ func (c *cursor) fetch(ctx context.Context, dir pg_query.FetchDirection, count i
 		onRow := !c.atStart && !c.atEnd
 		if isMove {
 			if onRow {
-				return 1, nil
+				return 0, 1, nil
 			}
-			return 0, nil
+			return 0, 0, nil
 		}
 		if onRow {
-			return 0, errForwardOnly() // re-fetching the current row backs up one
+			return 0, 0, errForwardOnly() // re-fetching the current row backs up one
 		}
 	}
 	if !forward && count == fetchAll && isMove {
@@ -345,9 +470,12 @@ func (c *cursor) fetch(ctx context.Context, dir pg_query.FetchDirection, count i
 		if result > 0 && !c.atEnd {
 			result--
 		}
-		return result, c.rewind()
+		return 0, result, c.rewind()
 	}
-	return c.runSelect(ctx, forward, count, out)
+	if !forward {
+		return 0, 0, errForwardOnly()
+	}
+	return max(count, 0), 0, nil
 }
 
 // runSelect is PortalRunSelect: it sends up to count rows (fetchAll: all)

@@ -44,6 +44,9 @@ type Portal struct {
 	pos    int // next row of chunk to send
 	rows   int64
 	done   bool
+	// resume continues a FETCH that returns rows (cursor.go): each
+	// Execute of its portal sends the next of them.
+	resume func(ctx context.Context, w ResultWriter, maxRows int) (Completion, error)
 }
 
 // Bind creates a portal. Parameter values are nil (NULL), strings (text
@@ -84,6 +87,9 @@ func (p *Portal) Execute(ctx context.Context, w ResultWriter, maxRows int) (Comp
 			"current transaction is aborted, commands ignored until end of transaction block")
 	}
 	if st.command != nil || st.run != nil {
+		if p.resume != nil {
+			return p.runResume(ctx, w, maxRows)
+		}
 		if p.done {
 			return Completion{}, sqlstate.Errorf(sqlstate.ObjectNotInPrerequisiteState, "portal has already run")
 		}
@@ -97,6 +103,8 @@ func (p *Portal) Execute(ctx context.Context, w ResultWriter, maxRows int) (Comp
 		}
 		if err != nil {
 			s.FailTransaction()
+		} else if p.resume != nil {
+			return p.runResume(ctx, w, maxRows)
 		}
 		return Completion{Tag: tag}, err
 	}
@@ -110,6 +118,14 @@ func (p *Portal) Execute(ctx context.Context, w ResultWriter, maxRows int) (Comp
 		err = p.errorFrom(ctx, err)
 		p.Close()
 		s.FailTransaction()
+	}
+	return c, err
+}
+
+func (p *Portal) runResume(ctx context.Context, w ResultWriter, maxRows int) (Completion, error) {
+	c, err := p.resume(ctx, w, maxRows)
+	if err != nil {
+		p.session.FailTransaction()
 	}
 	return c, err
 }

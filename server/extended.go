@@ -70,10 +70,14 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 	}
 	if old, exists := c.portals[m.DestinationPortal]; exists {
 		if m.DestinationPortal != "" {
-			return sqlstate.Errorf(sqlstate.DuplicateCursor, "portal %q already exists", m.DestinationPortal)
+			return sqlstate.Errorf(sqlstate.DuplicateCursor, "cursor %q already exists", m.DestinationPortal)
 		}
 		old.close()
 		delete(c.portals, "")
+	} else if m.DestinationPortal != "" && c.session.Cursor(m.DestinationPortal) != nil {
+		// SQL cursors and portals share one namespace (PostgreSQL's
+		// wording names both cursors).
+		return sqlstate.Errorf(sqlstate.DuplicateCursor, "cursor %q already exists", m.DestinationPortal)
 	}
 	args, err := decodeParams(ps.stmt.ParamOIDs(), m.ParameterFormatCodes, m.Parameters)
 	if err != nil {
@@ -108,6 +112,10 @@ func (c *conn) describe(m *pgproto3.Describe) error {
 	case 'P':
 		p, ok := c.portals[m.Name]
 		if !ok {
+			if cur := c.cursor(m.Name); cur != nil {
+				c.sendRowDescription(cur.Columns(), nil) // text, as PostgreSQL
+				return nil
+			}
 			return sqlstate.Errorf(sqlstate.InvalidCursorName, "portal %q does not exist", m.Name)
 		}
 		c.sendRowDescription(p.engine.Columns(), p.formats)
@@ -125,17 +133,37 @@ func (c *conn) sendRowDescription(cols []engine.Column, formats []int16) {
 	c.backend.Send(rowDescription(cols, formats))
 }
 
+// cursor is the SQL cursor (DECLARE) of that name: in PostgreSQL it is
+// also a portal, which Describe, Execute and Close can name.
+func (c *conn) cursor(name string) *engine.Cursor {
+	if name == "" {
+		return nil
+	}
+	return c.session.Cursor(name)
+}
+
 func (c *conn) execute(m *pgproto3.Execute) error {
+	maxRows := int(m.MaxRows)
+	if maxRows < 0 {
+		maxRows = 0
+	}
 	p, ok := c.portals[m.Portal]
 	if !ok {
+		if cur := c.cursor(m.Portal); cur != nil {
+			// The cursor's portal has no result formats: text, as in
+			// PostgreSQL, even for a cursor declared BINARY.
+			w := newRowWriter(c, cur.Columns(), make([]int16, len(cur.Columns())))
+			done, err := cur.Execute(c.ctx, w, maxRows)
+			if err != nil {
+				return err
+			}
+			c.sendCompletion(done)
+			return nil
+		}
 		return sqlstate.Errorf(sqlstate.InvalidCursorName, "portal %q does not exist", m.Portal)
 	}
 	if cp := p.engine.CopyOut(); cp != nil {
 		return c.runCopy(p.engine, cp) // COPY runs whole, whatever the row limit
-	}
-	maxRows := int(m.MaxRows)
-	if maxRows < 0 {
-		maxRows = 0
 	}
 	done, err := p.engine.Execute(c.ctx, p.writer, maxRows)
 	c.sendParameterChanges()
@@ -154,6 +182,8 @@ func (c *conn) closeObject(m *pgproto3.Close) {
 		if p, ok := c.portals[m.Name]; ok {
 			p.close()
 			delete(c.portals, m.Name)
+		} else if cur := c.cursor(m.Name); cur != nil {
+			cur.Close()
 		}
 	default:
 		c.sendError(sqlstate.Errorf(sqlstate.ProtocolViolation, "invalid CLOSE message subtype %d", m.ObjectType))

@@ -32,8 +32,6 @@ type clientSuite struct {
 
 // Reasons shared by several checks.
 const (
-	notYetPortal     = "psycopg 3 runs `DECLARE` and then describes the cursor as a protocol portal (Describe 'P' with the cursor's name); lakegate's SQL cursors are not protocol portals"
-	failPortal       = `portal "lakegate_day" does not exist`
 	notYetIntrospect = "asyncpg prepares its introspection query, whose `attrtypoids` column comes back as int8[] (OID 1016) instead of oid[] (1028): a type asyncpg has no codec for, so it introspects it with the same query, endlessly (its oid columns should be oid, 26, too)"
 	failIntrospect   = "RecursionError: maximum recursion depth exceeded"
 )
@@ -110,10 +108,8 @@ var clientSuites = []clientSuite{
 			{name: "parameters.any_array", what: "a Python list sent as one array parameter: `store_id = any($1)`",
 				notYet: "lakegate hands an int4[] parameter (sent in text or binary) to DuckDB as the string `{1,2,3}`, which DuckDB cannot cast to INTEGER[]", failure: "can't be cast to the destination type INTEGER[]"},
 			{name: "prepared", what: "with `prepare_threshold` 2, a query run 5 times in text and 3 times binary with `prepare=True` (named prepared statements) returns the same rows"},
-			{name: "cursor.server", what: "a server-side cursor (`conn.cursor(name=...)`) reads a day of demo.sales with the right count and sum",
-				notYet: notYetPortal, failure: failPortal},
-			{name: "cursor.server_binary", what: "the same through a binary server-side cursor",
-				notYet: notYetPortal, failure: failPortal},
+			{name: "cursor.server", what: "a server-side cursor (`conn.cursor(name=...)`) reads a day of demo.sales with the right count and sum: psycopg runs `DECLARE`, describes the cursor as a protocol portal (Describe 'P' with its name), then `FETCH FORWARD 500`"},
+			{name: "cursor.server_binary", what: "the same through a binary server-side cursor (the `FETCH` asks for binary results in its Bind)"},
 			{name: "copy.text", what: "`cursor.copy` of `COPY (select ...) TO STDOUT`, rows parsed with `set_types` (int4, text, date): 50 rows"},
 			{name: "copy.binary", what: "the same with `(FORMAT BINARY)`"},
 			{name: "error.sqlstate", what: "a missing table raises `UndefinedTable` (42P01); after a rollback the connection goes on"},
