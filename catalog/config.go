@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,10 +29,15 @@ type Config struct {
 	S3 S3Config `yaml:"s3"`
 	// Schemas maps a schema name to its tables.
 	Schemas map[string]SchemaConfig `yaml:"schemas"`
+	// Sections holds the file's other top-level sections (users, roles,
+	// tls, ...), undecoded, for the packages that own them; LoadConfig's
+	// caller rejects the ones nobody owns (CheckSections).
+	Sections map[string]yaml.Node `yaml:",inline"`
 
 	// file is where the config was read from; relative locations are
 	// resolved against its directory.
 	file string
+	root *yaml.Node
 }
 
 // CacheConfig configures the file cache.
@@ -149,6 +155,21 @@ func (e *ConfigError) Error() string {
 
 func (e *ConfigError) Unwrap() error { return e.Err }
 
+// File is the absolute path the config was read from.
+func (c *Config) File() string { return c.file }
+
+// CheckSections fails on a top-level section that is neither the catalog's
+// nor one of owned, naming its line.
+func (c *Config) CheckSections(owned ...string) error {
+	for name := range c.Sections {
+		if !slices.Contains(owned, name) {
+			return &ConfigError{File: c.file, Line: lineOf(c.root, name), Field: name,
+				Err: fmt.Errorf("unknown section (known: cache, refresh, s3, schemas, %s)", strings.Join(owned, ", "))}
+		}
+	}
+	return nil
+}
+
 // LoadConfig reads and checks a catalog file.
 func LoadConfig(file string) (*Config, error) {
 	data, err := os.ReadFile(file)
@@ -169,7 +190,7 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil && err != io.EOF {
 		return nil, yamlError(file, err)
 	}
-	cfg := &Config{file: file, Refresh: Duration(5 * time.Minute)}
+	cfg := &Config{file: file, root: &root, Refresh: Duration(5 * time.Minute)}
 	if root.Kind != 0 {
 		dec := yaml.NewDecoder(bytes.NewReader(data))
 		dec.KnownFields(true)

@@ -71,3 +71,29 @@ func TestParseConfigEmpty(t *testing.T) {
 		t.Fatalf("empty config: %v %+v", err, cfg)
 	}
 }
+
+func TestConfigSections(t *testing.T) {
+	cfg, err := ParseConfig("/lake/lakegate.yaml", []byte(`schemas:
+  s:
+    tables:
+      t: {format: parquet, location: /x.parquet}
+users:
+  alice: {password: x}
+tables: {}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := cfg.Sections["users"]; !ok {
+		t.Fatalf("users section not kept: %v", cfg.Sections)
+	}
+	err = cfg.CheckSections("users", "roles")
+	want := "/lake/lakegate.yaml:7: tables: unknown section (known: cache, refresh, s3, schemas, users, roles)"
+	if err == nil || err.Error() != want {
+		t.Fatalf("CheckSections = %v, want %s", err, want)
+	}
+	delete(cfg.Sections, "tables")
+	if err := cfg.CheckSections("users"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -147,6 +147,9 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.CheckSections(); err != nil {
+		return err
+	}
 	cat, err := catalog.Open(ctx, cfg, catalog.Options{CacheDirectory: filepath.Join(o.dataDir, "cache"), Logger: logger})
 	if err != nil {
 		return err
