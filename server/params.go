@@ -31,6 +31,9 @@ func decodeParams(oids []uint32, formatCodes []int16, values [][]byte) ([]any, e
 			oid = oids[i]
 		}
 		if formats[i] == pgtype.TextFormatCode {
+			if err := checkUTF8(v); err != nil {
+				return nil, err
+			}
 			args[i] = string(v)
 			continue
 		}
