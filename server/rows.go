@@ -41,6 +41,20 @@ func (o *outBuffer) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// spill makes buf the output buffer and, once it has passed
+// flushThreshold, writes it to the socket. It returns the buffer to go on
+// appending to.
+func (c *conn) spill(buf []byte) ([]byte, error) {
+	c.out.buf = buf
+	if len(buf) < flushThreshold {
+		return buf, nil
+	}
+	if err := c.writeOut(maxStreamingOutput); err != nil {
+		return nil, err
+	}
+	return c.out.buf, nil
+}
+
 // writeOut writes the output buffer to the socket and keeps it for reuse
 // if its capacity is at most keep. Messages still queued in the Backend are
 // not included: conn.flush sends both.
@@ -156,12 +170,9 @@ func (w *rowWriter) WriteRows(ch *engine.Chunk, from, to int) error {
 			binary.BigEndian.PutUint32(buf[at:], uint32(len(buf)-at-4))
 		}
 		binary.BigEndian.PutUint32(buf[start+1:], uint32(len(buf)-start-1))
-		if len(buf) >= flushThreshold {
-			c.out.buf = buf
-			if err := c.writeOut(maxStreamingOutput); err != nil {
-				return err
-			}
-			buf = c.out.buf
+		var err error
+		if buf, err = c.spill(buf); err != nil {
+			return err
 		}
 	}
 	c.out.buf = buf
