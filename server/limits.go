@@ -162,5 +162,10 @@ func (c *conn) refuseLongQuery(msg pgproto3.FrontendMessage) bool {
 	}
 	c.sendError(sqlstate.Errorf(sqlstate.ProgramLimitExceeded,
 		"statement of %d bytes exceeds max_query_length (%d bytes)", n, limit))
+	if _, simple := msg.(*pgproto3.Query); simple {
+		// A simple query's error ends with ReadyForQuery, not in
+		// skip-until-Sync mode.
+		c.skipUntilSync = false
+	}
 	return true
 }

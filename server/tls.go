@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"crypto/tls"
+	"net"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -55,7 +56,13 @@ func (c *conn) answerSSLRequest() bool {
 // handshakeTLS runs the server side of the TLS handshake and moves the
 // connection's reader and Backend onto the encrypted stream.
 func (c *conn) handshakeTLS(direct bool) bool {
-	tc := tls.Server(c.netConn, c.server.TLS)
+	var raw net.Conn = c.netConn
+	if c.reader.Buffered() > 0 {
+		// The ClientHello a direct TLS client sent is already in the
+		// reader (startsWithTLS peeked at it).
+		raw = &bufferedConn{Conn: c.netConn, r: c.reader}
+	}
+	tc := tls.Server(raw, c.server.TLS)
 	if err := tc.HandshakeContext(c.ctx); err != nil {
 		c.server.logger().Info("TLS handshake failed", "remote", c.netConn.RemoteAddr().String(), "error", err.Error())
 		return false
@@ -75,3 +82,12 @@ func (c *conn) handshakeTLS(direct bool) bool {
 	}
 	return true
 }
+
+// bufferedConn reads through a bufio.Reader that holds bytes already
+// received on Conn.
+type bufferedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (b *bufferedConn) Read(p []byte) (int, error) { return b.r.Read(p) }
