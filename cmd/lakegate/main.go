@@ -36,6 +36,7 @@ type options struct {
 	threads     int
 	logLevel    string
 	trusted     []netip.Prefix
+	limits      limitFlags
 }
 
 func main() {
@@ -94,6 +95,9 @@ func parseFlags(args []string) (options, error) {
 		if err := o.addTrusted(v); err != nil {
 			return o, fmt.Errorf("LAKEGATE_TRUST_NETWORK: %w", err)
 		}
+	}
+	if err := o.limits.register(fs); err != nil {
+		return o, err
 	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -162,6 +166,9 @@ func run(ctx context.Context, o options) error {
 	}
 	security, err := auth.LoadConfig(cfg.File(), cfg.Sections)
 	if err != nil {
+		return err
+	}
+	if err := o.limits.apply(&security.Limits); err != nil {
 		return err
 	}
 	cat, err := catalog.Open(ctx, cfg, catalog.Options{CacheDirectory: filepath.Join(o.dataDir, "cache"), Logger: logger})
