@@ -139,9 +139,12 @@ func (lg *secureLakegate) connectAs(t *testing.T, client string, l login) string
 		}
 		return "OK " + user
 	case "psql":
+		// psql gets the password as PGPASSWORD, the rest as conninfo.
 		psql := requireClient(t, "psql")
-		cmd := exec.Command(psql, "-X", "-A", "-t", "-c", "select current_user", info)
-		cmd.Env = append(os.Environ(), "PGPASSWORD=", "PGSSLMODE=", "PGCONNECT_TIMEOUT=10")
+		noPassword := l
+		noPassword.password = ""
+		cmd := exec.Command(psql, "-X", "-A", "-t", "-c", "select current_user", lg.conninfo(noPassword))
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+l.password, "PGSSLMODE=", "PGCONNECT_TIMEOUT=10")
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			return "ERR ----- " + strings.TrimSpace(string(out))
@@ -323,4 +326,46 @@ hba:
 	expectLogin(t, "pgx", lg.connectAs(t, "pgx", login{user: "lakegate"}), "lakegate", "", "")
 	expectLogin(t, "pgx", lg.connectAs(t, "pgx", login{user: "alice", password: "alice-pw"}), "alice", "", "")
 	expectLogin(t, "pgx", lg.connectAs(t, "pgx", login{user: "bob", password: "bob-pw"}), "", "28000", `no lakegate login for user "bob"`)
+}
+
+// Secrets are interchangeable with PostgreSQL's pg_authid.rolpassword: a
+// verifier and an md5 hash PostgreSQL made log in to lakegate, and
+// PostgreSQL stores lakegate's verifier as it is (it re-hashes anything it
+// does not parse as a SCRAM secret).
+func TestSecretsInterchangeWithPostgreSQL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts PostgreSQL")
+	}
+	pg := startPostgres(t)
+	conn := pg.connect(t)
+	ctx := context.Background()
+	rolpassword := func(role string) string {
+		var s string
+		if err := conn.QueryRow(ctx, "select rolpassword from pg_authid where rolname = $1", role).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, sql := range []string{
+		"set password_encryption = 'scram-sha-256'",
+		"create role pgscram login password 'pg-scram-pw'",
+		"set password_encryption = 'md5'",
+		"create role pgmd5 login password 'pg-md5-pw'",
+		"create role fromlakegate login password '" + testVerifier + "'",
+	} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+	}
+	if got := rolpassword("fromlakegate"); got != testVerifier {
+		t.Errorf("PostgreSQL did not take lakegate's verifier as a SCRAM secret: stored %s", got)
+	}
+	scramSecret, md5Secret := rolpassword("pgscram"), rolpassword("pgmd5")
+	if !strings.HasPrefix(scramSecret, "SCRAM-SHA-256$4096:") || !strings.HasPrefix(md5Secret, "md5") {
+		t.Fatalf("PostgreSQL stored %s and %s", scramSecret, md5Secret)
+	}
+	lg := startSecureLakegate(t, fmt.Sprintf("users:\n  pgscram:\n    password: %q\n  pgmd5:\n    password: %q\n    method: md5\n", scramSecret, md5Secret), nil)
+	expectLogin(t, "pgx", lg.connectAs(t, "pgx", login{user: "pgscram", password: "pg-scram-pw"}), "pgscram", "", "")
+	expectLogin(t, "pgx", lg.connectAs(t, "pgx", login{user: "pgmd5", password: "pg-md5-pw"}), "pgmd5", "", "")
+	expectLogin(t, "psql", lg.connectAs(t, "psql", login{user: "pgmd5", password: "pg-md5-pw"}), "pgmd5", "", "")
 }
