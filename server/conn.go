@@ -38,6 +38,9 @@ type conn struct {
 	// skipUntilSync is set after an error in an extended-query sequence:
 	// PostgreSQL ignores everything up to the next Sync.
 	skipUntilSync bool
+	// readDeadlineSet is whether an idle timeout armed the read deadline
+	// (limits.go).
+	readDeadlineSet bool
 
 	closeOnce sync.Once
 }
@@ -73,7 +76,7 @@ func (c *conn) serve() {
 		return
 	}
 	for {
-		msg, err := c.backend.Receive()
+		msg, err := c.receive()
 		if err != nil && !framingError(err) {
 			if !c.malformedBody(err) {
 				return
@@ -104,6 +107,12 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) (ok bool) {
 			ok = c.ready() == nil
 		}
 	}()
+	if c.refuseLongQuery(msg) {
+		if _, simple := msg.(*pgproto3.Query); simple {
+			return c.ready() == nil
+		}
+		return true
+	}
 	var err error
 	switch m := msg.(type) {
 	case *pgproto3.Query:
@@ -133,6 +142,7 @@ func framingError(err error) bool {
 	var ne net.Error
 	msg := err.Error()
 	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &ne) ||
+		errors.Is(err, errClientGone) ||
 		errors.As(err, &tooBig) ||
 		strings.HasPrefix(msg, "invalid message length") || strings.HasPrefix(msg, "unknown message type")
 }
@@ -157,7 +167,7 @@ func (c *conn) malformedBody(err error) bool {
 func (c *conn) receiveFailed(err error) {
 	var tooBig *pgproto3.ExceededMaxBodyLenErr
 	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed), errors.Is(err, errClientGone):
 	case errors.As(err, &tooBig):
 		c.fatal(sqlstate.Errorf(sqlstate.ProgramLimitExceeded,
 			"message of %d bytes exceeds the limit of %d bytes", tooBig.ActualBodyLen, tooBig.MaxExpectedBodyLen).Fatal())
