@@ -167,3 +167,22 @@ func TestTLSMinimumVersion(t *testing.T) {
 		c.Close()
 	}
 }
+
+// Bytes sent after an SSLRequest but before the handshake would be read as
+// if they had come encrypted (CVE-2021-23214): the server refuses them.
+func TestTLSRequestWithTrailingPlaintext(t *testing.T) {
+	lg := startSecureLakegate(t, testTLSConfig("prefer", false), nil)
+	c, err := net.Dial("tcp", lg.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	req := binary.BigEndian.AppendUint32(nil, 8)
+	req = binary.BigEndian.AppendUint32(req, 80877103)
+	req = append(req, "Q\x00\x00\x00\x0dselect 1\x00"...)
+	c.Write(req)
+	if e := readError(t, c); e.Code != "08P01" || e.Message != "received unencrypted data after SSL request" {
+		t.Errorf("%+v", e)
+	}
+}
