@@ -189,6 +189,12 @@ func TestTrustedNetworks(t *testing.T) {
 	if _, err := (&Policy{}).Authenticate(context.Background(), &client{}, "lakegate"); err == nil {
 		t.Error("zero policy admitted a user")
 	}
+	// With only trust users, an unknown one is refused without a password
+	// exchange.
+	c := &client{}
+	if _, err := p.Authenticate(context.Background(), c, "mallory"); code(err) != sqlstate.InvalidAuthorizationSpecification || len(c.asked) > 0 {
+		t.Errorf("unknown user of a trust-only policy: %v, asked %v", err, c.asked)
+	}
 }
 
 func TestClientCertificate(t *testing.T) {

@@ -155,10 +155,16 @@ func (p *Policy) Authenticate(ctx context.Context, c Conn, user string) (*User, 
 
 // method picks the login's method: the first matching hba rule, or the
 // user's own (scram-sha-256 by default, also for unknown users, whose
-// exchange then fails like a wrong password's).
+// exchange then fails like a wrong password's, unless nobody has a
+// password).
 func (p *Policy) method(account *User, user string, addr netip.Addr, local, tls bool) (Method, error) {
 	if p.HBA == nil {
-		if account == nil || account.Method == "" {
+		switch {
+		case account == nil && !p.hasPasswords():
+			// Every user is trust (the demo): a password exchange would
+			// hide nothing, as a known name gets in without one.
+			return Reject, nil
+		case account == nil || account.Method == "":
 			return ScramSHA256, nil
 		}
 		return account.Method, nil
@@ -178,6 +184,16 @@ func (p *Policy) method(account *User, user string, addr netip.Addr, local, tls 
 	}
 	return "", sqlstate.Errorf(sqlstate.InvalidAuthorizationSpecification,
 		"no lakegate hba rule for host %q, user %q, %s", host, user, ssl).Fatal()
+}
+
+// hasPasswords reports whether some user logs in with a password.
+func (p *Policy) hasPasswords() bool {
+	for _, u := range p.Users {
+		if u.Method != Trust {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Policy) trusted(ip netip.Addr) bool {

@@ -167,7 +167,7 @@ func (c *conn) malformedBody(err error) bool {
 func (c *conn) receiveFailed(err error) {
 	var tooBig *pgproto3.ExceededMaxBodyLenErr
 	switch {
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed), errors.Is(err, errClientGone):
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 	case errors.As(err, &tooBig):
 		c.fatal(sqlstate.Errorf(sqlstate.ProgramLimitExceeded,
 			"message of %d bytes exceeds the limit of %d bytes", tooBig.ActualBodyLen, tooBig.MaxExpectedBodyLen).Fatal())

@@ -136,7 +136,7 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 	if err != nil && limit > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
 		c.server.logger().Info("idle timeout", "pid", c.pid, "code", string(sqlstate.From(timeoutErr).Code))
 		c.fatal(timeoutErr)
-		return nil, errClientGone
+		// The deadline's error (a net.Error) ends the connection quietly.
 	}
 	return msg, err
 }
