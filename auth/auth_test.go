@@ -288,3 +288,20 @@ func TestSecretFormats(t *testing.T) {
 		}
 	}
 }
+
+// Logins may start concurrently on a Policy nobody Prepared.
+func TestConcurrentFirstLogins(t *testing.T) {
+	p := testPolicy(t)
+	done := make(chan error)
+	for range 8 {
+		go func() {
+			_, err := p.Authenticate(context.Background(), &client{user: "mallory", password: "x"}, "mallory")
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; code(err) != sqlstate.InvalidPassword {
+			t.Errorf("unknown user: %v", err)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/lakegate/lakegate/sqlstate"
@@ -51,7 +52,9 @@ type Policy struct {
 	// Logger receives refusals (never a password); nil means slog.Default().
 	Logger *slog.Logger
 
-	dummy *ScramSecret
+	dummyOnce sync.Once
+	dummy     *ScramSecret
+	dummyErr  error
 }
 
 // TrustLoopback returns a policy admitting the named users without a
@@ -76,13 +79,13 @@ func (p *Policy) authenticator(m Method) (Authenticator, error) {
 	if a, ok := p.Methods[m]; ok {
 		return a, nil
 	}
-	if p.dummy == nil {
+	p.dummyOnce.Do(func() {
 		// The verifier unknown users are checked against: a random
 		// password nobody knows, at the default iteration count.
-		var err error
-		if p.dummy, err = NewScramSecret(rand.Text(), ScramIterations); err != nil {
-			return nil, err
-		}
+		p.dummy, p.dummyErr = NewScramSecret(rand.Text(), ScramIterations)
+	})
+	if p.dummyErr != nil {
+		return nil, p.dummyErr
 	}
 	if a, ok := builtinMethods(p.dummy)[m]; ok {
 		return a, nil
