@@ -16,9 +16,9 @@ import (
 
 // SQLSTATEs of the limits (PostgreSQL's errcodes.txt).
 const (
-	codeTooManyConnections             sqlstate.Code = "53300"
-	codeIdleSessionTimeout             sqlstate.Code = "57P05"
-	codeIdleInTransactionSessionTimout sqlstate.Code = "25P03"
+	codeTooManyConnections              sqlstate.Code = "53300"
+	codeIdleSessionTimeout              sqlstate.Code = "57P05"
+	codeIdleInTransactionSessionTimeout sqlstate.Code = "25P03"
 )
 
 // defaultAuthenticationTimeout bounds the startup phase when Limits does
@@ -118,7 +118,7 @@ func (c *conn) idleLimit() (time.Duration, error) {
 	v, _ := c.session.Setting("idle_in_transaction_session_timeout")
 	ms, _ := strconv.ParseInt(v, 10, 64)
 	return time.Duration(ms) * time.Millisecond,
-		sqlstate.Errorf(codeIdleInTransactionSessionTimout, "terminating connection due to idle-in-transaction timeout").Fatal()
+		sqlstate.Errorf(codeIdleInTransactionSessionTimeout, "terminating connection due to idle-in-transaction timeout").Fatal()
 }
 
 // receive reads the next message, ending an idle session with FATAL 57P05
