@@ -6,7 +6,7 @@ CREATE MACRO lakegate_pg_catalog.lakegate_pg_database(dbname) AS TABLE
 SELECT CAST(1 AS BIGINT) AS oid, CAST(dbname AS VARCHAR) AS datname, CAST(10 AS BIGINT) AS datdba,
        CAST(6 AS INTEGER) AS encoding, 'c' AS datlocprovider, false AS datistemplate, true AS datallowconn,
        CAST(-1 AS INTEGER) AS datconnlimit, CAST(0 AS BIGINT) AS datfrozenxid, CAST(0 AS BIGINT) AS datminmxid,
-       CAST(1663 AS BIGINT) AS dattablespace, 'C.UTF-8' AS datcollate, 'C.UTF-8' AS datctype,
+       CAST(1663 AS BIGINT) AS dattablespace, 'C' AS datcollate, 'C' AS datctype,
        CAST(NULL AS VARCHAR) AS daticulocale, CAST(NULL AS VARCHAR) AS daticurules,
        CAST(NULL AS VARCHAR) AS datcollversion, CAST(NULL AS VARCHAR[]) AS datacl;
 
