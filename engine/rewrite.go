@@ -40,6 +40,7 @@ var rewrites = []rewrite{
 	{"pgcatalog", rewritePgCatalog},
 	{"session", rewriteSession},
 	{"regclass", rewriteRegclass},
+	{"oidtypes", rewriteOIDTypes},
 	{"regex", rewriteRegex},
 	{"collate", rewriteCollate},
 	{"arrays", rewriteArrays},
