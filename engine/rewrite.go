@@ -46,6 +46,7 @@ var rewrites = []rewrite{
 	{"arrays", rewriteArrays},
 	{"funcalias", rewriteFuncAlias},
 	{"funcnames", rewriteFuncNames},
+	{"format", rewriteFormat},
 }
 
 // rewriteStatement applies every rewrite to a copy of node. It returns the
