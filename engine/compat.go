@@ -53,6 +53,9 @@ func installCompat(ctx context.Context, c *duckConn, lake Lake, duckdbVersion st
 		sort.Strings(names)
 		files = append(files, names...)
 	}
+	if err := registerWireTypes(c); err != nil {
+		return err
+	}
 	repl := strings.NewReplacer("{{version}}", strings.ReplaceAll(PostgreSQLVersionString(duckdbVersion), "'", "''"))
 	pending := files
 	for len(pending) > 0 {
@@ -81,6 +84,9 @@ func installCompat(ctx context.Context, c *duckConn, lake Lake, duckdbVersion st
 			return errors.Join(errs...)
 		}
 		pending = failed
+	}
+	if err := typeCatalogViews(c); err != nil {
+		return err
 	}
 	return insertDescriptions(c, lake)
 }

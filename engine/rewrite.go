@@ -40,11 +40,13 @@ var rewrites = []rewrite{
 	{"pgcatalog", rewritePgCatalog},
 	{"session", rewriteSession},
 	{"regclass", rewriteRegclass},
+	{"oidtypes", rewriteOIDTypes},
 	{"regex", rewriteRegex},
 	{"collate", rewriteCollate},
 	{"arrays", rewriteArrays},
 	{"funcalias", rewriteFuncAlias},
 	{"funcnames", rewriteFuncNames},
+	{"format", rewriteFormat},
 }
 
 // rewriteStatement applies every rewrite to a copy of node. It returns the

@@ -108,6 +108,11 @@ func decodeBinary(oid uint32, v []byte) (any, error) {
 			return nil, err
 		}
 		return int64(binary.BigEndian.Uint64(v)), nil
+	case pgtype.OIDOID:
+		if err := need(4); err != nil {
+			return nil, err
+		}
+		return int64(binary.BigEndian.Uint32(v)), nil
 	case pgtype.Float4OID:
 		if err := need(4); err != nil {
 			return nil, err

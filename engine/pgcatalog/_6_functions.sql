@@ -191,3 +191,15 @@ CREATE MACRO lakegate_pg_catalog.quote_ident(s) AS
     CASE WHEN regexp_matches(s, '^[a-z_][a-z0-9_$]*$')
               AND NOT EXISTS (SELECT 1 FROM duckdb_keywords() k WHERE k.keyword_name = s AND k.keyword_category = 'reserved')
          THEN s ELSE '"' || replace(s, '"', '""') || '"' END;
+
+-- quote_literal doubles quotes, and writes E'...' with doubled backslashes
+-- when there is a backslash; quote_nullable is NULL for NULL.
+CREATE MACRO lakegate_pg_catalog.quote_literal(s) AS
+    CASE WHEN contains(CAST(s AS VARCHAR), '\')
+         THEN 'E''' || replace(replace(CAST(s AS VARCHAR), '\', '\\'), '''', '''''') || ''''
+         ELSE '''' || replace(CAST(s AS VARCHAR), '''', '''''') || '''' END;
+CREATE MACRO lakegate_pg_catalog.quote_nullable(s) AS
+    CASE WHEN s IS NULL THEN 'NULL' ELSE quote_literal(s) END;
+
+-- btrim is what PostgreSQL's parser makes of trim(both ... from ...).
+CREATE MACRO lakegate_pg_catalog.btrim(s) AS trim(s), (s, chars) AS trim(s, chars);
