@@ -80,6 +80,9 @@ type duckConn struct {
 	// variables are the lake file lists set on this connection, by
 	// variable name, as hashes (see setVariables).
 	variables map[string]uint64
+	// searchPath is the DuckDB search_path last set by a session
+	// (searchpath.go); "" for the layer's default.
+	searchPath string
 }
 
 // maxPreparedPerConn bounds a connection's statement cache.
