@@ -65,6 +65,24 @@ func TestSettingsTakeEffect(t *testing.T) {
 		`SET search_path = ''`,
 		`SELECT count(*) FROM events`,
 		`SELECT typname FROM pg_type WHERE oid = 23`,
+		`SHOW extra_float_digits`,
+		floatValues,
+		`SET extra_float_digits = 0`,
+		floatValues,
+		`SELECT discount, weight FROM shop.orders ORDER BY order_id`,
+		`SET extra_float_digits = -3`,
+		floatValues,
+		`SET extra_float_digits = -15`,
+		floatValues,
+		`SET extra_float_digits = 3`,
+		floatValues,
+		`SET extra_float_digits = 2`,
+		floatValues,
+		`SET extra_float_digits = 4`,
+		`SHOW extra_float_digits`,
+		`SET application_name = 'settings test'`,
+		`SHOW application_name`,
+		`SELECT current_setting('application_name')`,
 	} {
 		want := settingResult(pgConn, q)
 		got := settingResult(lgConn, q)
@@ -88,7 +106,20 @@ func TestSettingsTakeEffect(t *testing.T) {
 	if lgCount != pgCount || lgCount != 2 {
 		t.Errorf("count with a parameter: lakegate %d, PostgreSQL %d", lgCount, pgCount)
 	}
+	// application_name is reported to the client when it changes.
+	if _, err := lgConn.Exec(ctx, "SET application_name = 'reported app'"); err != nil {
+		t.Fatal(err)
+	}
+	if got := lgConn.PgConn().ParameterStatus("application_name"); got != "reported app" {
+		t.Errorf("application_name ParameterStatus %q", got)
+	}
 }
+
+// floatValues are float8 and float4 values whose text depends on
+// extra_float_digits.
+const floatValues = `SELECT 0.1::float8, 1e20::float8, 1.5e-7::float8, 123456789.123456789::float8, -0.0::float8,
+	'3.141592653589793'::float8, 1e15::float8, 1e16::float8, 'NaN'::float8, '-Infinity'::float8,
+	0.1::float4, '0.333333343'::float4, 1e7::float4, 123456.7::float4, '1.17549435e-38'::float4`
 
 // settingResult runs q and returns its rows as text, or its SQLSTATE.
 func settingResult(conn *pgx.Conn, q string) string {
