@@ -80,6 +80,15 @@ func TestSettingsTakeEffect(t *testing.T) {
 		floatValues,
 		`SET extra_float_digits = 4`,
 		`SHOW extra_float_digits`,
+		dateValues,
+		`SET DateStyle = 'ISO, DMY'`,
+		`SHOW DateStyle`,
+		dateValues,
+		`SET DateStyle = 'european'`,
+		`SHOW DateStyle`,
+		dateValues,
+		`SET DateStyle = 'ISO, MDY'`,
+		dateValues,
 		`SET application_name = 'settings test'`,
 		`SHOW application_name`,
 		`SELECT current_setting('application_name')`,
@@ -120,6 +129,10 @@ func TestSettingsTakeEffect(t *testing.T) {
 const floatValues = `SELECT 0.1::float8, 1e20::float8, 1.5e-7::float8, 123456789.123456789::float8, -0.0::float8,
 	'3.141592653589793'::float8, 1e15::float8, 1e16::float8, 'NaN'::float8, '-Infinity'::float8,
 	0.1::float4, '0.333333343'::float4, 1e7::float4, 123456.7::float4, '1.17549435e-38'::float4`
+
+// dateValues are literals whose reading depends on DateStyle's order.
+const dateValues = `SELECT '03/04/2024'::date, date '03.04.2024', '3-4-2024'::date, '03/04/2024 10:30'::timestamp,
+	'2024-03-04'::date, '12/11/2024 01:02:03+00'::timestamptz`
 
 // settingResult runs q and returns its rows as text, or its SQLSTATE.
 func settingResult(conn *pgx.Conn, q string) string {
