@@ -24,7 +24,11 @@ var pgcatalogFiles embed.FS
 // layerSearchPath is every DuckDB connection's search path: the layer
 // first, as PostgreSQL searches pg_catalog first, then DuckDB's default
 // schema.
-const layerSearchPath = "SET search_path = '" + layerSchema + ",main'"
+const layerSearchPath = "SET search_path = '" + layerSearchPathValue + "'"
+
+// layerSearchPathValue is that search path (searchpath.go sets the
+// session's own per statement).
+const layerSearchPathValue = layerSchema + ",main"
 
 // PostgreSQLVersionString is what version() returns: PostgreSQL's form
 // (SQLAlchemy and others parse "PostgreSQL N.N") with lakegate's and

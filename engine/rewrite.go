@@ -47,6 +47,7 @@ var rewrites = []rewrite{
 	{"funcalias", rewriteFuncAlias},
 	{"funcnames", rewriteFuncNames},
 	{"format", rewriteFormat},
+	{"datestyle", rewriteDateStyle},
 }
 
 // rewriteStatement applies every rewrite to a copy of node. It returns the

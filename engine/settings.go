@@ -152,7 +152,8 @@ func clientEncoding(v string) (string, error) {
 }
 
 // dateStyle accepts the ISO output style (the only one lakegate writes)
-// with any field order for input.
+// with any field order for input, which date literals follow
+// (rewrite_datestyle.go).
 func dateStyle(v string) (string, error) {
 	order := "MDY"
 	for _, part := range strings.Split(v, ",") {

@@ -30,6 +30,17 @@ func decodeParams(oids []uint32, formatCodes []int16, values [][]byte) ([]any, e
 		if i < len(oids) {
 			oid = oids[i]
 		}
+		if _, isArray := arrayParamElems[oid]; isArray {
+			if m == nil {
+				m = pgtype.NewMap()
+			}
+			list, err := decodeArrayParam(m, oid, formats[i], v)
+			if err != nil {
+				return nil, decodeArrayParamError(i, formats[i], v, err)
+			}
+			args[i] = list
+			continue
+		}
 		if formats[i] == pgtype.TextFormatCode {
 			if err := checkUTF8(v); err != nil {
 				return nil, err

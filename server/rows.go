@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/binary"
+	"strconv"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -98,6 +99,9 @@ type rowWriter struct {
 	// column depends on how DuckDB stores it, known once chunks arrive.
 	shapes   []*engine.Shape
 	encoders []columnEncoder
+	// extraFloatDigits is the session's extra_float_digits when the
+	// result starts, which float text output follows.
+	extraFloatDigits int
 }
 
 func newRowWriter(c *conn, cols []engine.Column, formats []int16) *rowWriter {
@@ -110,6 +114,12 @@ func newRowWriter(c *conn, cols []engine.Column, formats []int16) *rowWriter {
 	}
 	for i, col := range cols {
 		w.types[i] = col.Type
+	}
+	w.extraFloatDigits = 1
+	if c.session != nil {
+		if v, err := c.session.Setting("extra_float_digits"); err == nil {
+			w.extraFloatDigits, _ = strconv.Atoi(v)
+		}
 	}
 	return w
 }
@@ -151,6 +161,9 @@ func (w *rowWriter) WriteRows(ch *engine.Chunk, from, to int) error {
 		if s := cols[i].Shape; s != w.shapes[i] {
 			w.shapes[i] = s
 			w.encoders[i] = encoderFor(w.types[i], s, w.formats[i])
+			if enc := floatTextEncoder(w.types[i], s, w.formats[i], w.extraFloatDigits); enc != nil {
+				w.encoders[i] = enc
+			}
 		}
 	}
 	encoders := w.encoders[:len(cols)]

@@ -30,6 +30,7 @@ func TestCompatFunctions(t *testing.T) {
 		`SELECT (information_schema._pg_expandarray(ARRAY[10,20,30])).x, (information_schema._pg_expandarray(ARRAY[10,20,30])).n`,
 		`SELECT (s.k).x, (s.k).n FROM (SELECT information_schema._pg_expandarray(ARRAY['a','b']) AS k) s ORDER BY 2`,
 		`SELECT btrim('  x  '), btrim('"y"', '"'), trim(both '"' from '"z"'), trim(leading 'a' from 'aab')`,
+		`SELECT 3 = any('{1,NULL}'::int[]), 3 <> all('{1,NULL}'::int[]), 1 = any('{1,NULL}'::int[]), NULL::int = any('{}'::int[]), NULL::int = any('{1}'::int[]), 2 = any(NULL::int[]), 2 <> all('{1,3}'::int[])`,
 		`SELECT generate_subscripts(ARRAY[10,20,30], 1) AS s`,
 		`SELECT setting FROM pg_catalog.pg_settings WHERE name IN ('max_index_keys', 'max_identifier_length', 'max_function_args') ORDER BY name`,
 		`SELECT set_config('application_name', 'checks', false)`,

@@ -203,3 +203,13 @@ CREATE MACRO lakegate_pg_catalog.quote_nullable(s) AS
 
 -- btrim is what PostgreSQL's parser makes of trim(both ... from ...).
 CREATE MACRO lakegate_pg_catalog.btrim(s) AS trim(s), (s, chars) AS trim(s, chars);
+
+-- x = ANY(list) with PostgreSQL's NULLs (the arrays rewrite calls it):
+-- true when x is found, false for an empty list, NULL when x or the list
+-- is NULL or the list has a NULL and x is not found, false otherwise.
+-- list_contains comes first: DuckDB infers a parameter's type from it.
+CREATE MACRO lakegate_pg_catalog.lakegate_any_eq(l, x) AS
+    CASE WHEN list_contains(l, x) THEN true
+         WHEN len(l) = 0 THEN false
+         WHEN l IS NULL OR x IS NULL OR list_contains(list_transform(l, e -> e IS NULL), true) THEN NULL
+         ELSE false END;
