@@ -147,8 +147,16 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.CheckSections(); err != nil {
+	if err := cfg.CheckSections("roles", "access"); err != nil {
 		return err
+	}
+	grants, err := auth.ParseGrants(cfg.File(), cfg.Sections)
+	if err != nil {
+		return err
+	}
+	var access engine.Access
+	if grants != nil {
+		access = grants
 	}
 	cat, err := catalog.Open(ctx, cfg, catalog.Options{CacheDirectory: filepath.Join(o.dataDir, "cache"), Logger: logger})
 	if err != nil {
@@ -160,6 +168,7 @@ func run(ctx context.Context, o options) error {
 		Threads:            o.threads,
 		AllowedDirectories: cat.LocalDirectories(),
 		Lake:               cat,
+		Access:             access,
 		Logger:             logger,
 	})
 	if err != nil {
