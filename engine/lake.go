@@ -40,7 +40,7 @@ type lakeViews struct {
 	// access, when set, puts each user's policies in the views (access.go).
 	access Access
 	mu     sync.Mutex
-	views map[*catalog.Table]*lakeView
+	views  map[*catalog.Table]*lakeView
 }
 
 type lakeView struct {
