@@ -75,8 +75,8 @@ const maxVerdicts = 4096
 type checkVerdict struct {
 	err error
 	// unchecked: DuckDB could not serialize it (not a SELECT, or a SELECT
-	// form its serializer lacks).
-	unchecked bool
+	// form its serializer lacks); syntax: because it could not parse it.
+	unchecked, syntax bool
 	tables    []*catalog.Table
 }
 
@@ -152,10 +152,22 @@ func (sc *statementChecks) compute(ctx context.Context, c *duckConn, sql string)
 	}
 	var tree struct {
 		Error      bool              `json:"error"`
+		ErrorType  string            `json:"error_type"`
 		Statements []json.RawMessage `json:"statements"`
 	}
-	if len(rows) != 1 || json.Unmarshal([]byte(rows[0][0]), &tree) != nil || tree.Error {
+	if len(rows) != 1 || json.Unmarshal([]byte(rows[0][0]), &tree) != nil {
 		return checkVerdict{unchecked: true}
+	}
+	if tree.Error {
+		// A syntax error is DuckDB's to report (preparing it fails before
+		// anything runs). Anything else is a statement DuckDB would have
+		// to prepare to classify, and preparing some has effects (EXPORT
+		// DATABASE creates its directory, PIVOT creates a type): it is
+		// refused by its first keyword.
+		if tree.ErrorType == "parser" || tree.ErrorType == "syntax" {
+			return checkVerdict{unchecked: true, syntax: true}
+		}
+		return checkVerdict{unchecked: true, err: refuseUnserializable(sql)}
 	}
 	w := &astWalk{sc: sc, ctes: map[string]bool{}}
 	for _, raw := range tree.Statements {
@@ -407,6 +419,7 @@ func (s *Session) checkStatement(ctx context.Context, c *duckConn, st *Statement
 	}
 	v := s.engine.checks.check(ctx, c, sql)
 	if v.err != nil {
+		s.engine.logger.Debug("statement refused by the checks", "user", s.user, "err", v.err)
 		return false, v.err
 	}
 	for _, t := range v.tables {
@@ -431,4 +444,45 @@ func containsTable(ts []*catalog.Table, t *catalog.Table) bool {
 func refuseUnchecked() error {
 	return sqlstate.Errorf(sqlstate.FeatureNotSupported, "this form of query cannot be checked for access by lakegate").
 		WithHint("Write it as a plain SELECT (PIVOT, SUMMARIZE and DESCRIBE are not supported).")
+}
+
+// writeKeywords start DuckDB statements that would change something.
+var writeKeywords = map[string]bool{
+	"insert": true, "update": true, "delete": true, "merge": true, "create": true, "drop": true,
+	"alter": true, "copy": true, "export": true, "import": true, "checkpoint": true, "vacuum": true,
+	"truncate": true, "analyze": true, "comment": true, "grant": true, "revoke": true,
+}
+
+// queryKeywords start DuckDB statements that read but cannot be checked.
+var queryKeywords = map[string]bool{
+	"select": true, "with": true, "from": true, "values": true, "table": true, "pivot": true,
+	"unpivot": true, "summarize": true, "describe": true, "show": true, "explain": true, "(": true,
+}
+
+// refuseUnserializable refuses, by its first keyword and without
+// preparing it, a statement DuckDB's serializer does not take.
+func refuseUnserializable(sql string) error {
+	var words []string
+	if res, err := pg_query.Scan(sql); err == nil {
+		for _, tok := range res.Tokens {
+			if len(words) == 2 {
+				break
+			}
+			words = append(words, strings.ToLower(sql[tok.Start:tok.End]))
+		}
+	}
+	if len(words) == 0 {
+		return sqlstate.Errorf(sqlstate.InsufficientPrivilege, "this statement is not allowed through lakegate").WithHint(readOnlyHint)
+	}
+	name := strings.ToUpper(words[0])
+	if len(words) > 1 && (words[0] == "create" || words[0] == "drop" || words[0] == "alter" || words[0] == "force") {
+		name += " " + strings.ToUpper(words[1])
+	}
+	switch {
+	case writeKeywords[words[0]]:
+		return refuseWrite(name)
+	case queryKeywords[words[0]]:
+		return refuseUnchecked()
+	}
+	return sqlstate.Errorf(sqlstate.InsufficientPrivilege, "%s is not allowed through lakegate", name).WithHint(readOnlyHint)
 }
