@@ -77,7 +77,7 @@ type checkVerdict struct {
 	// unchecked: DuckDB could not serialize it (not a SELECT, or a SELECT
 	// form its serializer lacks); syntax: because it could not parse it.
 	unchecked, syntax bool
-	tables    []*catalog.Table
+	tables            []*catalog.Table
 }
 
 // newStatementChecks reads the layer's relations and macros from DuckDB.
