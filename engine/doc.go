@@ -45,4 +45,13 @@
 // rebuilt at every Bind. Lake schemas and tables get stable OIDs (a hash of
 // the name in the user range), PostgreSQL's objects their own, and
 // pg_attribute.atttypid is the type OID the wire reports for the column.
+//
+// Access control (access.go, filecheck.go). With Config.Access, each lake
+// table's view carries every user's row filter and column masks, chosen
+// per statement by a DuckDB variable set from the session's user like the
+// file lists; a statement naming a table its user is not granted is
+// refused before DuckDB runs it, and the compatibility layer hides such
+// tables. Every query's text is first parsed by DuckDB itself
+// (json_serialize_sql) and refused if it names files, DuckDB internals or
+// lakegate's variables, whatever syntax it uses.
 package engine
