@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -140,8 +142,55 @@ func substituteCurrentUser(expr, user string) string {
 	return b.String()
 }
 
-// wrap returns the view SQL that applies the policies to body.
-func (tp *tablePolicies) wrap(body string) string {
+// PolicyError is a row filter or mask DuckDB cannot apply to its table
+// (an unknown column, a type error): a config error, fatal at Open.
+type PolicyError struct {
+	Table string
+	Err   error
+}
+
+func (e *PolicyError) Error() string {
+	return "the access rules of " + e.Table + ": " + e.Err.Error()
+}
+
+func (e *PolicyError) Unwrap() error { return e.Err }
+
+// wrapTable returns the view SQL of t that applies the policies to body,
+// the table's own SQL. Masks are cast to their column's type, so a masked
+// column keeps its type for every user.
+func (tp *tablePolicies) wrapTable(ctx context.Context, c *duckConn, t *catalog.Table, body string) (string, error) {
+	types := map[string]string{}
+	if tp.masksAny() {
+		rows, err := queryStrings(ctx, c, "SELECT column_name, column_type FROM (DESCRIBE "+body+")")
+		if err != nil {
+			return "", fmt.Errorf("describing %s.%s: %w", t.Schema, t.Name, err)
+		}
+		for _, r := range rows {
+			types[strings.ToLower(r[0])] = r[1]
+		}
+		for _, d := range tp.defs {
+			for col := range d.masks {
+				if _, ok := types[strings.ToLower(col)]; !ok {
+					return "", &PolicyError{Table: t.Schema + "." + t.Name, Err: fmt.Errorf("masked column %q does not exist", col)}
+				}
+			}
+		}
+	}
+	return tp.wrap(body, types), nil
+}
+
+func (tp *tablePolicies) masksAny() bool {
+	for _, d := range tp.defs {
+		if len(d.masks) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// wrap returns the view SQL that applies the policies to body; types are
+// the DuckDB types of the masked columns, by lower-case name.
+func (tp *tablePolicies) wrap(body string, types map[string]string) string {
 	get := "getvariable(" + quoteLiteral(tp.variable) + ")"
 	masked := map[string][]int{} // column → policy ids that mask it
 	for i, d := range tp.defs {
@@ -159,7 +208,11 @@ func (tp *tablePolicies) wrap(body string) string {
 			}
 			b.WriteString("CASE " + get)
 			for _, id := range masked[col] {
-				b.WriteString(" WHEN " + strconv.Itoa(id) + " THEN (" + tp.defs[id-1].masks[col] + ")")
+				mask := "(" + tp.defs[id-1].masks[col] + ")"
+				if typ, ok := types[strings.ToLower(col)]; ok {
+					mask = "CAST(" + mask + " AS " + typ + ")"
+				}
+				b.WriteString(" WHEN " + strconv.Itoa(id) + " THEN " + mask)
 			}
 			b.WriteString(" ELSE " + quoteIdent(col) + " END AS " + quoteIdent(col))
 		}

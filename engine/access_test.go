@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -88,6 +89,46 @@ func TestAccessPolicies(t *testing.T) {
 	}
 }
 
+// A masked column keeps its type for every user: the mask is cast to it.
+func TestAccessMaskKeepsType(t *testing.T) {
+	amountType := func(e *Engine, user string) Type {
+		t.Helper()
+		s := e.NewSession(user, "lake")
+		defer s.Close()
+		st, err := s.Prepare(context.Background(), "SELECT amount FROM demo.sales", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.Columns()[0].Type
+	}
+	want := amountType(openLakeEngine(t), "alice")
+	e := openLakeEngineWith(t, testAccess{
+		"alice": {"demo.sales": {masks: map[string]string{"amount": "-1::DOUBLE"}}},
+		"carol": {"demo.sales": {}},
+	})
+	for _, user := range []string{"alice", "carol"} {
+		if got := amountType(e, user); got != want {
+			t.Errorf("%s: amount is %v, want %v as without access rules", user, got, want)
+		}
+	}
+}
+
+// A filter or mask DuckDB cannot apply is a startup error, not a table
+// left unserved (or served without it).
+func TestAccessBadPolicyFailsOpen(t *testing.T) {
+	for _, p := range []testPolicy{
+		{filter: "nosuch = 1"},
+		{masks: map[string]string{"nosuch": "0"}},
+		{masks: map[string]string{"amount": "nosuch + 1"}},
+	} {
+		_, err := openLakeEngineErr(t, testAccess{"alice": {"demo.sales": p}})
+		var pe *PolicyError
+		if !errors.As(err, &pe) || pe.Table != "demo.sales" {
+			t.Errorf("%+v: Open error %v, want a PolicyError on demo.sales", p, err)
+		}
+	}
+}
+
 func TestSubstituteCurrentUser(t *testing.T) {
 	cases := []struct{ expr, user, want string }{
 		{"owner = current_user", "alice", "owner = 'alice'"},
@@ -127,7 +168,7 @@ func TestPolicyViewSQL(t *testing.T) {
 	want := `SELECT * REPLACE (CASE getvariable('lakegate_policy_0') WHEN 1 THEN (0) WHEN 2 THEN (NULL) ELSE "amount" END AS "amount", ` +
 		`CASE getvariable('lakegate_policy_0') WHEN 1 THEN (-1) ELSE "id" END AS "id") ` +
 		`FROM (SELECT 1) AS lakegate_rows WHERE CASE getvariable('lakegate_policy_0') WHEN 0 THEN true WHEN 1 THEN (region = 'eu') WHEN 2 THEN true ELSE false END`
-	if got := tp.wrap("SELECT 1"); got != want {
+	if got := tp.wrap("SELECT 1", nil); got != want {
 		t.Errorf("view SQL\n got %s\nwant %s", got, want)
 	}
 }

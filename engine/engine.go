@@ -101,6 +101,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e.lake = newLakeViews(cfg.Lake, cfg.Access)
 	for _, err := range e.lake.createAll(ctx, c) {
+		if pe := (*PolicyError)(nil); errors.As(err, &pe) {
+			e.Close()
+			return nil, err
+		}
 		e.logger.Error("lake table not served until it loads", "err", err)
 	}
 	e.schemas = map[string]bool{}

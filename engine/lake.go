@@ -112,20 +112,25 @@ func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) 
 	if err != nil {
 		return lakeView{}, err
 	}
+	if err := c.setVariables(v.fileLists(scan)); err != nil {
+		return lakeView{}, err
+	}
 	if lv.access != nil {
 		if v.policies == nil {
 			v.policies = newTablePolicies(lv.access, t, strings.Replace(v.variable, "files", "policy", 1))
 		}
-		body = v.policies.wrap(body)
-	}
-	if err := c.setVariables(v.fileLists(scan)); err != nil {
-		return lakeView{}, err
+		if body, err = v.policies.wrapTable(ctx, c, t, body); err != nil {
+			return lakeView{}, err
+		}
 	}
 	for _, stmt := range []string{
 		"CREATE SCHEMA IF NOT EXISTS " + quoteIdent(t.Schema),
 		"CREATE OR REPLACE VIEW " + quoteIdent(t.Schema) + "." + quoteIdent(t.Name) + " AS " + body,
 	} {
 		if err := c.exec(stmt); err != nil {
+			if v.policies != nil {
+				return lakeView{}, &PolicyError{Table: t.Schema + "." + t.Name, Err: err}
+			}
 			return lakeView{}, fmt.Errorf("creating the view of %s.%s: %w", t.Schema, t.Name, err)
 		}
 	}

@@ -26,6 +26,16 @@ func openLakeEngine(t testing.TB) *Engine {
 // openLakeEngineWith is openLakeEngine with access rules.
 func openLakeEngineWith(t testing.TB, access Access) *Engine {
 	t.Helper()
+	e, err := openLakeEngineErr(t, access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// openLakeEngineErr is openLakeEngineWith returning Open's error.
+func openLakeEngineErr(t testing.TB, access Access) (*Engine, error) {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -56,10 +66,10 @@ schemas:
 	os.MkdirAll(filepath.Join(dir, "nowhere"), 0o755) // allowed, but still empty
 	e, err := Open(context.Background(), Config{Threads: 2, Lake: cat, Access: access, AllowedDirectories: cat.LocalDirectories(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { e.Close() })
-	return e
+	return e, nil
 }
 
 func TestLakeTables(t *testing.T) {
