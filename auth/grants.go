@@ -111,10 +111,16 @@ func decodeRole(file, name string, n *yaml.Node) (*role, error) {
 		return nil, configError(file, n, field, errors.New("must be a mapping with members, grants, row_filters, masks"))
 	}
 	r := &role{name: name, rowFilters: map[string]string{}, masks: map[string]map[string]string{}}
+	lines := map[string]*yaml.Node{} // "row_filters.t" / "masks.t" → its key, for errors
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, val := n.Content[i], n.Content[i+1]
 		f := field + "." + key.Value
 		var err error
+		if (key.Value == "row_filters" || key.Value == "masks") && val.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(val.Content); j += 2 {
+				lines[key.Value+"."+strings.ToLower(val.Content[j].Value)] = val.Content[j]
+			}
+		}
 		switch key.Value {
 		case "members":
 			err = val.Decode(&r.members)
@@ -162,12 +168,12 @@ func decodeRole(file, name string, n *yaml.Node) (*role, error) {
 	}
 	for table := range r.rowFilters {
 		if !validTableName(table) || !r.grantsTable(table) {
-			return nil, configError(file, n, field+".row_filters."+table, errors.New("the role does not grant this table (want schema.table among its grants)"))
+			return nil, configError(file, lines["row_filters."+table], field+".row_filters."+table, errors.New("the role does not grant this table (want schema.table among its grants)"))
 		}
 	}
 	for table := range r.masks {
 		if !validTableName(table) || !r.grantsTable(table) {
-			return nil, configError(file, n, field+".masks."+table, errors.New("the role does not grant this table (want schema.table among its grants)"))
+			return nil, configError(file, lines["masks."+table], field+".masks."+table, errors.New("the role does not grant this table (want schema.table among its grants)"))
 		}
 	}
 	return r, nil

@@ -101,7 +101,7 @@ func TestGrantsAbsent(t *testing.T) {
 func TestGrantsErrors(t *testing.T) {
 	cases := []struct{ yaml, want string }{
 		{"roles:\n  a:\n    grant: [x]\n", "lake.yaml:3: roles.a.grant: unknown field"},
-		{"roles:\n  a:\n    grants: [demo.x]\n    row_filters:\n      demo.y: \"a = 1\"\n", "roles.a.row_filters.demo.y: the role does not grant this table"},
+		{"roles:\n  a:\n    grants: [demo.x]\n    row_filters:\n      demo.y: \"a = 1\"\n", "lake.yaml:5: roles.a.row_filters.demo.y: the role does not grant this table"},
 		{"roles:\n  a:\n    grants: [demo.*]\n    masks:\n      demo.y: {c: ''}\n", "roles.a.masks.demo.y.c: empty mask"},
 		{"roles:\n  a:\n    grants: ['[']\n", "bad grant pattern"},
 		{"roles:\n  a:\n    members: 3\n", "lake.yaml:3: roles.a.members:"},
