@@ -278,20 +278,18 @@ func (s *Session) hiddenRelations() []fileList {
 	if l, ok := s.engine.hidden.Load(s.user); ok {
 		return []fileList{l.(fileList)}
 	}
-	{
-		hidden := []string{}
-		for _, t := range lake.Tables() {
-			if granted, _, _ := access.Table(s.user, t.Schema, baseTableName(t.Name)); !granted {
-				hidden = append(hidden, t.Schema+"."+t.Name)
-			}
+	var hidden []string
+	for _, t := range lake.Tables() {
+		if granted, _, _ := access.Table(s.user, t.Schema, baseTableName(t.Name)); !granted {
+			hidden = append(hidden, t.Schema+"."+t.Name)
 		}
-		l := fileList{variable: hiddenVariable, paths: hidden, literal: "[]::VARCHAR[]"}
-		if len(hidden) > 0 {
-			l.literal = ""
-		}
-		s.engine.hidden.Store(s.user, l)
-		return []fileList{l}
 	}
+	l := fileList{variable: hiddenVariable, paths: hidden}
+	if len(hidden) == 0 {
+		l.literal = "[]::VARCHAR[]" // an empty list has no type of its own
+	}
+	s.engine.hidden.Store(s.user, l)
+	return []fileList{l}
 }
 
 // dropMaskedPredicates removes, from the pruning filters, predicates on

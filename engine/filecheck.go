@@ -371,8 +371,9 @@ func (sc *statementChecks) relation(catalogName, schema, name string, ctes map[s
 	if sc.relations[key] {
 		return nil, true
 	}
-	if strings.HasPrefix(name, "@") || strings.Contains(name, "@") {
-		return nil, true // a snapshot of a table that does not exist: DuckDB says so
+	if i := strings.IndexByte(name, '@'); i > 0 && !strings.ContainsAny(name, "/\\") && sc.lake.lake != nil &&
+		(sc.lake.lake.Table(schema, name[:i]) != nil || sc.lake.lake.Table(lschema, lname[:i]) != nil) {
+		return nil, true // a snapshot of a lake table the catalog cannot find: DuckDB reports it missing
 	}
 	return nil, !fileLike && !sc.system[key] && lschema != "pg_catalog" && lschema != "information_schema"
 }

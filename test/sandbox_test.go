@@ -37,6 +37,7 @@ var escapeAttempts = []escapeAttempt{
 	{"SELECT * FROM '/etc/passwd.csv'", "42501", "a replacement scan (a path as a table name) reads files in DuckDB-only syntax"},
 	{"FROM '{outside}/secret.csv'", "42501", "FROM-first replacement scan"},
 	{"SELECT * FROM '{lake}/../outside/secret.csv'", "42501", "path with .. out of the lake"},
+	{"SELECT * FROM '{outside}/secret@1.csv'", "42501", "a path that looks like a table snapshot (name@version)"},
 	{"SELECT * FROM read_csv('{lake}/../outside/secret.csv')", "42501", ".. inside a reader"},
 	{"SELECT * FROM read_csv('{link}')", "42501", "a symlink in the lake pointing outside"},
 	{"SELECT * FROM '{link}'", "42501", "the symlink by replacement scan"},
