@@ -146,14 +146,14 @@ func (sc *statementChecks) check(ctx context.Context, c *duckConn, sql string) c
 }
 
 func (sc *statementChecks) compute(ctx context.Context, c *duckConn, sql string) checkVerdict {
-	rows, err := queryStrings(ctx, c, "SELECT json_serialize_sql("+quoteLiteral(explainedQuery(sql))+")::VARCHAR")
+	rows, err := serializeSQL(ctx, c, explainedQuery(sql))
 	if err != nil {
 		return checkVerdict{err: translateError(err, sql, 0)}
 	}
 	var tree struct {
-		Error      bool              `json:"error"`
-		ErrorType  string            `json:"error_type"`
-		Statements []json.RawMessage `json:"statements"`
+		Error      bool   `json:"error"`
+		ErrorType  string `json:"error_type"`
+		Statements []any  `json:"statements"`
 	}
 	if len(rows) != 1 || json.Unmarshal([]byte(rows[0][0]), &tree) != nil {
 		return checkVerdict{unchecked: true}
@@ -170,11 +170,7 @@ func (sc *statementChecks) compute(ctx context.Context, c *duckConn, sql string)
 		return checkVerdict{unchecked: true, err: refuseUnserializable(sql)}
 	}
 	w := &astWalk{sc: sc, ctes: map[string]bool{}}
-	for _, raw := range tree.Statements {
-		var node any
-		if err := json.Unmarshal(raw, &node); err != nil {
-			return checkVerdict{unchecked: true}
-		}
+	for _, node := range tree.Statements {
 		collectCTEs(node, w.ctes)
 		w.walk(node)
 		if w.err != nil {
@@ -378,6 +374,21 @@ func (sc *statementChecks) relation(catalogName, schema, name string, ctes map[s
 	return nil, !fileLike && !sc.system[key] && lschema != "pg_catalog" && lschema != "information_schema"
 }
 
+// serializeSQLKey caches, per connection, the statement that serializes.
+const serializeSQLKey = "\x00lakegate: json_serialize_sql"
+
+// serializeSQL returns DuckDB's syntax tree of sql as JSON, in one row.
+func serializeSQL(ctx context.Context, c *duckConn, sql string) ([][]string, error) {
+	ds, err := c.cachedPrepare(serializeSQLKey, "SELECT json_serialize_sql($1::VARCHAR)::VARCHAR")
+	if err != nil {
+		return nil, err
+	}
+	if err := ds.bind([]any{sql}); err != nil {
+		return nil, err
+	}
+	return readStrings(ctx, c, ds)
+}
+
 // queryStrings runs a query of text columns on c and returns its rows.
 func queryStrings(ctx context.Context, c *duckConn, sql string) ([][]string, error) {
 	ds, err := c.prepare(sql)
@@ -385,6 +396,10 @@ func queryStrings(ctx context.Context, c *duckConn, sql string) ([][]string, err
 		return nil, err
 	}
 	defer ds.close()
+	return readStrings(ctx, c, ds)
+}
+
+func readStrings(ctx context.Context, c *duckConn, ds *duckStmt) ([][]string, error) {
 	res, err := ds.execute(ctx, c)
 	if err != nil {
 		return nil, err
