@@ -48,4 +48,13 @@
 // The catalogs' identifier and code columns have PostgreSQL's types oid and
 // "char" on the wire, through two aliased DuckDB types the layer registers
 // (compat_wiretypes.go), as do casts to oid and "char" in statements.
+//
+// Access control (access.go, filecheck.go). With Config.Access, each lake
+// table's view carries every user's row filter and column masks, chosen
+// per statement by a DuckDB variable set from the session's user like the
+// file lists; a statement naming a table its user is not granted is
+// refused before DuckDB runs it, and the compatibility layer hides such
+// tables. Every query's text is first parsed by DuckDB itself
+// (json_serialize_sql) and refused if it names files, DuckDB internals or
+// lakegate's variables, whatever syntax it uses.
 package engine

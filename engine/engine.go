@@ -31,6 +31,10 @@ type Config struct {
 	// Lake is the catalog of lake tables, each served as a view; nil for
 	// none.
 	Lake Lake
+	// Access decides which lake tables each user reads, with which row
+	// filters and column masks (access.go); nil lets every user read
+	// every table.
+	Access Access
 	// Logger receives engine logs; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -46,12 +50,18 @@ type Engine struct {
 	version string
 	// schemas are the schemas of the lake and the configured views.
 	schemas map[string]bool
+	// access is Config.Access; hidden caches, by user, the relations the
+	// user may not see (access.go).
+	access Access
+	hidden sync.Map
+	// checks vets the SQL users send (filecheck.go).
+	checks *statementChecks
 }
 
 // Open creates the DuckDB database, runs the setup statements and locks the
 // sandbox.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
-	e := &Engine{logger: cfg.Logger, tempDir: cfg.TempDirectory}
+	e := &Engine{logger: cfg.Logger, tempDir: cfg.TempDirectory, access: cfg.Access}
 	if e.logger == nil {
 		e.logger = slog.Default()
 	}
@@ -89,8 +99,12 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("setting up the catalog (%s): %w", stmt, err)
 		}
 	}
-	e.lake = newLakeViews(cfg.Lake)
+	e.lake = newLakeViews(cfg.Lake, cfg.Access)
 	for _, err := range e.lake.createAll(ctx, c) {
+		if pe := (*PolicyError)(nil); errors.As(err, &pe) {
+			e.Close()
+			return nil, err
+		}
 		e.logger.Error("lake table not served until it loads", "err", err)
 	}
 	e.schemas = map[string]bool{}
@@ -105,6 +119,10 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	if err := installCompat(ctx, c, cfg.Lake, bindings.LibraryVersion()); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("installing the PostgreSQL compatibility layer: %w", err)
+	}
+	if e.checks, err = newStatementChecks(ctx, c, cfg.Views, e.lake); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("reading the compatibility layer's relations: %w", err)
 	}
 	e.pool.setup = []string{layerSearchPath}
 	if err := c.exec(layerSearchPath); err != nil {

@@ -36,9 +36,11 @@ type Lake interface {
 // lakeViews keeps one DuckDB view per lake table, rebuilt when the table's
 // SQL changes (a refresh found a new schema or new delete files).
 type lakeViews struct {
-	lake  Lake
-	mu    sync.Mutex
-	views map[*catalog.Table]*lakeView
+	lake Lake
+	// access, when set, puts each user's policies in the views (access.go).
+	access Access
+	mu     sync.Mutex
+	views  map[*catalog.Table]*lakeView
 }
 
 type lakeView struct {
@@ -49,10 +51,13 @@ type lakeView struct {
 	version   uint64
 	created   bool
 	columns   []string // the view's column names, for pushdown hints
+	// policies are the table's row filters and masks by user; nil
+	// without access rules.
+	policies *tablePolicies
 }
 
-func newLakeViews(lake Lake) *lakeViews {
-	lv := &lakeViews{lake: lake, views: map[*catalog.Table]*lakeView{}}
+func newLakeViews(lake Lake, access Access) *lakeViews {
+	lv := &lakeViews{lake: lake, access: access, views: map[*catalog.Table]*lakeView{}}
 	if lake != nil {
 		for i, t := range lake.Tables() {
 			lv.views[t] = &lakeView{variable: "lakegate_files_" + strconv.Itoa(i)}
@@ -110,11 +115,22 @@ func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) 
 	if err := c.setVariables(v.fileLists(scan)); err != nil {
 		return lakeView{}, err
 	}
+	if lv.access != nil {
+		if v.policies == nil {
+			v.policies = newTablePolicies(lv.access, t, strings.Replace(v.variable, "files", "policy", 1))
+		}
+		if body, err = v.policies.wrapTable(ctx, c, t, body); err != nil {
+			return lakeView{}, err
+		}
+	}
 	for _, stmt := range []string{
 		"CREATE SCHEMA IF NOT EXISTS " + quoteIdent(t.Schema),
 		"CREATE OR REPLACE VIEW " + quoteIdent(t.Schema) + "." + quoteIdent(t.Name) + " AS " + body,
 	} {
 		if err := c.exec(stmt); err != nil {
+			if v.policies != nil {
+				return lakeView{}, &PolicyError{Table: t.Schema + "." + t.Name, Err: err}
+			}
 			return lakeView{}, fmt.Errorf("creating the view of %s.%s: %w", t.Schema, t.Name, err)
 		}
 	}
@@ -137,9 +153,9 @@ func (v lakeView) fileLists(scan *catalog.Scan) []fileList {
 	if len(scan.Paths) == 0 {
 		return nil
 	}
-	lists := []fileList{{v.variable, scan.Paths}}
+	lists := []fileList{{variable: v.variable, paths: scan.Paths}}
 	if v.locations != "" {
-		lists = append(lists, fileList{v.locations, scan.Locations})
+		lists = append(lists, fileList{variable: v.locations, paths: scan.Locations})
 	}
 	return lists
 }
@@ -154,10 +170,34 @@ func (lv *lakeViews) columns(ctx context.Context, c *duckConn, t *catalog.Table)
 	return slices.Clone(lv.views[t].columns), nil
 }
 
-// fileList is the value of one view's file variable.
+// policyVariable is the value of t's policy variable for user, and
+// whether user is granted t; no variable without access rules.
+func (lv *lakeViews) policyVariable(t *catalog.Table, user string) (fileList, bool) {
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	v := lv.views[t]
+	if lv.access == nil || v == nil || v.policies == nil {
+		return fileList{}, lv.access == nil
+	}
+	return v.policies.policyVariable(user)
+}
+
+// maskedColumns are the columns of t masked for user.
+func (lv *lakeViews) maskedColumns(t *catalog.Table, user string) map[string]string {
+	lv.mu.Lock()
+	defer lv.mu.Unlock()
+	if v := lv.views[t]; v != nil && v.policies != nil {
+		return v.policies.maskedColumns(user)
+	}
+	return nil
+}
+
+// fileList is the value of one variable: a view's file list, or, when
+// literal is set, that SQL constant (a policy id).
 type fileList struct {
 	variable string
 	paths    []string
+	literal  string
 }
 
 var listSeed = maphash.MakeSeed()
@@ -165,6 +205,8 @@ var listSeed = maphash.MakeSeed()
 func (f fileList) hash() uint64 {
 	var h maphash.Hash
 	h.SetSeed(listSeed)
+	h.WriteString(f.literal)
+	h.WriteByte(0)
 	for _, p := range f.paths {
 		h.WriteString(p)
 		h.WriteByte(0)
@@ -194,11 +236,15 @@ func (c *duckConn) setVariables(lists []fileList) error {
 		if old, ok := c.variables[l.variable]; ok && old == h {
 			continue
 		}
-		quoted := make([]string, len(l.paths))
-		for i, p := range l.paths {
-			quoted[i] = quoteLiteral(p)
+		value := l.literal
+		if value == "" {
+			quoted := make([]string, len(l.paths))
+			for i, p := range l.paths {
+				quoted[i] = quoteLiteral(p)
+			}
+			value = "[" + strings.Join(quoted, ", ") + "]"
 		}
-		if err := c.exec("SET VARIABLE " + l.variable + " = [" + strings.Join(quoted, ", ") + "]"); err != nil {
+		if err := c.exec("SET VARIABLE " + l.variable + " = " + value); err != nil {
 			return err
 		}
 		if c.variables == nil {
@@ -254,11 +300,17 @@ func (ls *lakeScans) release() {
 // for DuckDB to describe it.
 func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args []any, describe bool) (*lakeScans, error) {
 	lv := s.engine.lake
+	for _, t := range st.lakeTables {
+		if err := s.checkGranted(t); err != nil {
+			return nil, err
+		}
+	}
 	if len(st.lakeTables) == 0 {
-		return nil, c.setVariables(nil)
+		return nil, c.setVariables(s.hiddenRelations())
 	}
 	filters := st.lakeFilters(args)
-	ls := &lakeScans{}
+	s.dropMaskedPredicates(filters)
+	ls := &lakeScans{lists: s.hiddenRelations()}
 	for _, t := range st.lakeTables {
 		if err := t.Err(); err != nil {
 			ls.release()
@@ -284,6 +336,15 @@ func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args
 		}
 		ls.scans = append(ls.scans, scan)
 		ls.lists = append(ls.lists, view.fileLists(scan)...)
+		if policy, granted := lv.policyVariable(t, s.user); !granted {
+			ls.release()
+			if err := s.checkGranted(t); err != nil {
+				return nil, err
+			}
+			return nil, sqlstate.Errorf(sqlstate.InsufficientPrivilege, "permission denied for table %s", t.Name)
+		} else if policy.variable != "" {
+			ls.lists = append(ls.lists, policy)
+		}
 		s.engine.logger.Debug("lake scan", "table", t.Schema+"."+t.Name,
 			"files_kept", scan.Kept.Files, "files_total", scan.Total.Files,
 			"bytes_kept", scan.Kept.Bytes, "bytes_total", scan.Total.Bytes, "planning", scan.Planning)

@@ -18,7 +18,23 @@ import (
 
 // openLakeEngine serves a small hive-partitioned table demo.sales (4 days
 // x 2 regions, 80 rows) and a table whose location does not exist.
-func openLakeEngine(t *testing.T) *Engine {
+func openLakeEngine(t testing.TB) *Engine {
+	t.Helper()
+	return openLakeEngineWith(t, nil)
+}
+
+// openLakeEngineWith is openLakeEngine with access rules.
+func openLakeEngineWith(t testing.TB, access Access) *Engine {
+	t.Helper()
+	e, err := openLakeEngineErr(t, access)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// openLakeEngineErr is openLakeEngineWith returning Open's error.
+func openLakeEngineErr(t testing.TB, access Access) (*Engine, error) {
 	t.Helper()
 	dir := t.TempDir()
 	db, err := sql.Open("duckdb", "")
@@ -48,12 +64,12 @@ schemas:
 	}
 	t.Cleanup(cat.Close)
 	os.MkdirAll(filepath.Join(dir, "nowhere"), 0o755) // allowed, but still empty
-	e, err := Open(context.Background(), Config{Threads: 2, Lake: cat, AllowedDirectories: cat.LocalDirectories(), Logger: slog.New(slog.DiscardHandler)})
+	e, err := Open(context.Background(), Config{Threads: 2, Lake: cat, Access: access, AllowedDirectories: cat.LocalDirectories(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { e.Close() })
-	return e
+	return e, nil
 }
 
 func TestLakeTables(t *testing.T) {

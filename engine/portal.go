@@ -177,6 +177,13 @@ func (p *Portal) start(ctx context.Context) error {
 		return err
 	}
 	p.conn = c
+	// The text that runs may differ from the one checked at Prepare (a
+	// rewrite rebuilt with the session's values of now).
+	if unchecked, err := p.session.checkStatement(ctx, c, p.stmt, p.sql); err != nil {
+		return err
+	} else if unchecked && p.sql != p.stmt.source.sql {
+		return refuseUnchecked()
+	}
 	if p.lake, err = p.session.planLake(ctx, c, p.stmt, p.args, false); err != nil {
 		return err
 	}

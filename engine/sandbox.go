@@ -39,6 +39,9 @@ func sandbox(allowed []string) []string {
 		dirs[i] = quoteLiteral(strings.TrimSuffix(d, "/") + "/")
 	}
 	return []string{
+		// No secrets from ~/.duckdb/stored_secrets: DuckDB needs none
+		// (S3 credentials stay in Go), and the host's must not reach it.
+		"SET GLOBAL allow_persistent_secrets = false",
 		"SET GLOBAL allowed_directories = [" + strings.Join(dirs, ", ") + "]",
 		"SET GLOBAL enable_external_access = false",
 		"SET GLOBAL autoinstall_known_extensions = false",

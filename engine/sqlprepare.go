@@ -187,7 +187,15 @@ func (s *Session) queryRow(ctx context.Context, sql string) ([]*string, error) {
 		return nil, err
 	}
 	defer s.release(c)
-	if err := c.setVariables(nil); err != nil {
+	// The values of EXECUTE's arguments: PostgreSQL allows no subquery
+	// there, and lakegate no table.
+	probe := &Statement{}
+	if unchecked, err := s.checkStatement(ctx, c, probe, sql); err != nil {
+		return nil, err
+	} else if unchecked || len(probe.lakeTables) > 0 {
+		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "cannot use subquery in EXECUTE parameter")
+	}
+	if err := c.setVariables(s.hiddenRelations()); err != nil {
 		return nil, err
 	}
 	ds, err := c.prepare(sql)

@@ -173,6 +173,10 @@ func (s *Session) describeQuery(ctx context.Context, st *Statement, paramOIDs []
 	}
 	defer s.release(c)
 	s.findLakeTables(ctx, c, st)
+	unchecked, err := s.checkStatement(ctx, c, st, st.source.sql)
+	if err != nil {
+		return err
+	}
 	lake, err := s.planLake(ctx, c, st, nil, true)
 	if err != nil {
 		return err
@@ -186,6 +190,9 @@ func (s *Session) describeQuery(ctx context.Context, st *Statement, paramOIDs []
 	tag, ok := duckdbReadTypes[t]
 	if !ok {
 		return refuseDuckDBStatement(t)
+	}
+	if unchecked {
+		return refuseUnchecked()
 	}
 	if st.tag == "" {
 		st.tag = tag

@@ -161,7 +161,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.CheckSections("users", "hba", "tls", "limits"); err != nil {
+	if err := cfg.CheckSections("users", "hba", "tls", "limits", "roles", "access"); err != nil {
 		return err
 	}
 	security, err := auth.LoadConfig(cfg.File(), cfg.Sections)
@@ -170,6 +170,14 @@ func run(ctx context.Context, o options) error {
 	}
 	if err := o.limits.apply(&security.Limits); err != nil {
 		return err
+	}
+	grants, err := auth.ParseGrants(cfg.File(), cfg.Sections)
+	if err != nil {
+		return err
+	}
+	var access engine.Access
+	if grants != nil {
+		access = grants
 	}
 	cat, err := catalog.Open(ctx, cfg, catalog.Options{CacheDirectory: filepath.Join(o.dataDir, "cache"), Logger: logger})
 	if err != nil {
@@ -181,6 +189,7 @@ func run(ctx context.Context, o options) error {
 		Threads:            o.threads,
 		AllowedDirectories: cat.LocalDirectories(),
 		Lake:               cat,
+		Access:             access,
 		Logger:             logger,
 	})
 	if err != nil {

@@ -19,6 +19,8 @@ WITH rels AS (
     FROM rels
     WHERE position('@' IN relname) = 0
       AND NOT (duck_schema = 'lakegate_pg_catalog' AND relname LIKE 'lakegate\_%' ESCAPE '\')
+      -- tables the statement's user is not granted (engine/access.go)
+      AND NOT list_contains(coalesce(getvariable('lakegate_hidden'), []::VARCHAR[]), duck_schema || '.' || relname)
 )
 SELECT lakegate_relation_oid(nspname, relname) AS oid,
        relname,
