@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -116,11 +117,20 @@ var wireTypeNames = map[string]string{
 // typeCatalogViews gives the views of catalogWireTypes their PostgreSQL
 // column types: each view X, as its .sql file defines it, is renamed
 // lakegate_untyped_X (hidden from pg_class like every lakegate_ relation)
-// and X becomes the same columns, in the same order, with those cast.
+// and X becomes the same columns, in the same order, with those cast. A
+// column or view the .sql files no longer have is skipped, so that a
+// change there is not a startup error; TestCatalogWireTypes compares the
+// result with PostgreSQL.
 func typeCatalogViews(c *duckConn) error {
+	columns, err := layerViewColumns(c)
+	if err != nil {
+		return err
+	}
 	names := make([]string, 0, len(catalogWireTypes))
 	for name := range catalogWireTypes {
-		names = append(names, name)
+		if columns[name] != nil {
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
 	var errs []error
@@ -131,11 +141,17 @@ func typeCatalogViews(c *duckConn) error {
 			if !ok {
 				kind = "oid"
 			}
+			if !columns[name][column] {
+				continue
+			}
 			typ, known := wireTypeNames[kind]
 			if !known {
 				return fmt.Errorf("catalogWireTypes: %s.%s: unknown kind %q", name, column, kind)
 			}
 			casts = append(casts, fmt.Sprintf("CAST(%s AS %s) AS %s", quoteIdent(column), typ, quoteIdent(column)))
+		}
+		if len(casts) == 0 {
+			continue
 		}
 		view := layerSchema + "." + quoteIdent(name)
 		untyped := "lakegate_untyped_" + name
@@ -147,4 +163,38 @@ func typeCatalogViews(c *duckConn) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// layerViewColumns lists the columns of the layer's views, by view.
+func layerViewColumns(c *duckConn) (map[string]map[string]bool, error) {
+	ds, err := c.prepare("SELECT c.table_name, c.column_name FROM duckdb_columns() c JOIN duckdb_views() v" +
+		" ON v.database_name = c.database_name AND v.schema_name = c.schema_name AND v.view_name = c.table_name" +
+		" WHERE c.schema_name = '" + layerSchema + "' AND c.database_name = current_database()")
+	if err != nil {
+		return nil, err
+	}
+	defer ds.close()
+	res, err := ds.execute(context.Background(), c)
+	if err != nil {
+		return nil, err
+	}
+	defer res.close()
+	out := map[string]map[string]bool{}
+	var ch Chunk
+	for {
+		ok, err := res.next(context.Background(), c, &ch)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return out, nil
+		}
+		for r := range ch.Len {
+			view, column := string(ch.Columns[0].Bytes(r)), string(ch.Columns[1].Bytes(r))
+			if out[view] == nil {
+				out[view] = map[string]bool{}
+			}
+			out[view][column] = true
+		}
+	}
 }

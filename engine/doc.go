@@ -11,8 +11,12 @@
 //	Portal.Execute    run on a pooled DuckDB connection and stream rows to a
 //	                  ResultWriter, stopping after a row limit if asked
 //
-// Session commands (BEGIN/COMMIT/ROLLBACK, SET/SHOW/RESET, DISCARD) are
-// answered in Go with PostgreSQL's semantics; statements that would change
+// Session commands (BEGIN/COMMIT/ROLLBACK, SET/SHOW/RESET, DISCARD, and
+// SELECT set_config(...)) are answered in Go with PostgreSQL's semantics;
+// the settings that change results take effect: search_path resolves
+// unqualified lake tables (searchpath.go sets DuckDB's per statement),
+// DateStyle's field order reads date literals, extra_float_digits shapes
+// float text (in the wire server). Statements that would change
 // data are refused with 25006 before DuckDB sees them. Statements pg_query
 // cannot parse (DuckDB-only syntax) are classified by DuckDB's own statement
 // type and run only if they are reads.

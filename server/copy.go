@@ -61,6 +61,9 @@ type copyWriter struct {
 	// pending is the binary signature, sent with the first row.
 	pending []byte
 	scratch []byte
+	// extraFloatDigits is the session's extra_float_digits, which float
+	// text follows.
+	extraFloatDigits int
 }
 
 func newCopyWriter(c *conn, opts *engine.CopyOut) *copyWriter {
@@ -71,6 +74,8 @@ func newCopyWriter(c *conn, opts *engine.CopyOut) *copyWriter {
 		shapes:   make([]*engine.Shape, len(opts.Columns)),
 		encoders: make([]columnEncoder, len(opts.Columns)),
 		format:   textFormat,
+
+		extraFloatDigits: sessionFloatDigits(c),
 	}
 	for i, col := range opts.Columns {
 		w.types[i] = col.Type
@@ -135,6 +140,9 @@ func (w *copyWriter) WriteRows(ch *engine.Chunk, from, to int) error {
 		if s := cols[i].Shape; s != w.shapes[i] {
 			w.shapes[i] = s
 			w.encoders[i] = encoderFor(w.types[i], s, w.format)
+			if enc := floatTextEncoder(w.types[i], s, w.format, w.extraFloatDigits); enc != nil {
+				w.encoders[i] = enc
+			}
 		}
 	}
 	opts := w.opts

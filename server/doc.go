@@ -18,7 +18,8 @@
 //	simple.go    the simple Query message (several statements, empty query)
 //	extended.go  Parse/Bind/Describe/Execute/Close/Sync/Flush, statements
 //	             and portals
-//	params.go    Bind parameter decoding (text and binary) via pgtype
+//	params.go    Bind parameter decoding (text and binary) via pgtype;
+//	             params_array.go: array parameters, bound as DuckDB lists
 //	rows.go      RowDescription and DataRow streaming (engine.ResultWriter)
 //	copy.go      COPY ... TO STDOUT: CopyOutResponse, one CopyData per row
 //	             in text, CSV or binary format, CopyDone

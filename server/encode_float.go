@@ -365,3 +365,20 @@ func floatTextEncoder(t engine.Type, s *engine.Shape, format int16, extraDigits 
 	}
 	return nil
 }
+
+// sessionFloatDigits is the extra_float_digits of c's session when a
+// result starts: 1, PostgreSQL's default, without one.
+func sessionFloatDigits(c *conn) int {
+	if c == nil || c.session == nil {
+		return 1
+	}
+	v, err := c.session.Setting("extra_float_digits")
+	if err != nil {
+		return 1
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 1
+	}
+	return n
+}

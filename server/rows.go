@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/binary"
-	"strconv"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -115,12 +114,7 @@ func newRowWriter(c *conn, cols []engine.Column, formats []int16) *rowWriter {
 	for i, col := range cols {
 		w.types[i] = col.Type
 	}
-	w.extraFloatDigits = 1
-	if c.session != nil {
-		if v, err := c.session.Setting("extra_float_digits"); err == nil {
-			w.extraFloatDigits, _ = strconv.Atoi(v)
-		}
-	}
+	w.extraFloatDigits = sessionFloatDigits(c)
 	return w
 }
 

@@ -45,6 +45,7 @@ var clientSuites = []clientSuite{
 			{name: "getObject.more_types", what: "`getObject` of float4 (`Float`), bytea (`byte[]`) and time (`java.sql.Time`)"},
 			{name: "getObject.interval_uuid", what: "`getObject` of interval (`PGInterval`) and uuid (`UUID`), which pgjdbc first looks up in `pg_type`"},
 			{name: "getObject.array", what: "`getArray` of int4[] and text[] gives `Integer[]` and `String[]`; result type name `_int4`"},
+			{name: "getObject.catalog", what: "`getObject` of `pg_type` columns: `oid` and `typelem` are oid (`Long`), `typtype` is `\"char\"` (`String`), with those type names"},
 			{name: "prepared.threshold", what: "a `PreparedStatement` (date and int parameters) run 6 times with `prepareThreshold=3`: it switches to a named server statement, asks for binary results (at least 8 of 11 columns come back binary), and every run returns the same rows"},
 			{name: "parameters.setArray", what: "`setArray` of an int4[] and a text[] (`createArrayOf`, sent in text form) with `= any(?)` selects the same rows as literals"},
 			{name: "fetchSize.portal", what: "`setFetchSize(100)` with autocommit off reads a day of demo.sales (2,529 rows) through a portal in batches of at most 100 rows (pgjdbc's row buffer is inspected), in order, with the right count and sum"},

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -114,6 +115,26 @@ func TestSettingsTakeEffect(t *testing.T) {
 	}
 	if lgCount != pgCount || lgCount != 2 {
 		t.Errorf("count with a parameter: lakegate %d, PostgreSQL %d", lgCount, pgCount)
+	}
+	// COPY's text and CSV follow extra_float_digits too.
+	for _, efd := range []string{"0", "1", "-4"} {
+		var outputs [2]string
+		for i, conn := range []*pgx.Conn{lgConn, pgConn} {
+			if _, err := conn.Exec(ctx, "SET extra_float_digits = "+efd); err != nil {
+				t.Fatal(err)
+			}
+			for _, format := range []string{"text", "csv"} {
+				var buf bytes.Buffer
+				q := "COPY (SELECT 123456789.123456789::float8, 0.1::float4, '0.333333343'::float4, 1e20::float8) TO STDOUT (FORMAT " + format + ")"
+				if _, err := conn.PgConn().CopyTo(ctx, &buf, q); err != nil {
+					t.Fatal(err)
+				}
+				outputs[i] += buf.String()
+			}
+		}
+		if outputs[0] != outputs[1] {
+			t.Errorf("COPY with extra_float_digits %s: got %q, want %q", efd, outputs[0], outputs[1])
+		}
 	}
 	// application_name is reported to the client when it changes.
 	if _, err := lgConn.Exec(ctx, "SET application_name = 'reported app'"); err != nil {

@@ -45,6 +45,7 @@ public class JdbcChecks {
         check("getObject.more_types", new Properties(), JdbcChecks::getObjectMoreTypes);
         check("getObject.interval_uuid", new Properties(), JdbcChecks::getObjectLookedUp);
         check("getObject.array", new Properties(), JdbcChecks::getObjectArray);
+        check("getObject.catalog", new Properties(), JdbcChecks::getObjectCatalog);
         Properties threshold = new Properties();
         threshold.setProperty("prepareThreshold", "3");
         check("prepared.threshold", threshold, JdbcChecks::preparedThreshold);
@@ -254,9 +255,25 @@ public class JdbcChecks {
         return "Array of Integer[], String[]";
     }
 
-    // A PreparedStatement executed past prepareThreshold=3: from the third
-    // execution pgjdbc uses a named server statement, and once it has one
-    // it asks for binary results. Every execution must give the same rows.
+    // Catalog columns have PostgreSQL's types: oid (pgjdbc's Long, type
+    // name "oid") and "char" (a String, type name "char").
+    static String getObjectCatalog(Connection conn) throws Exception {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("select t.oid, t.typtype, t.typelem from pg_catalog.pg_type t where t.typname = '_int4'")) {
+            expect(rs.next(), "one row");
+            Object oid = rs.getObject("oid");
+            expect(oid instanceof Long, "oid is " + className(oid));
+            expectEqual(oid, 1007L, "oid");
+            Object kind = rs.getObject("typtype");
+            expect(kind instanceof String, "typtype is " + className(kind));
+            expectEqual(kind, "b", "typtype");
+            expectEqual(rs.getObject("typelem"), 23L, "typelem");
+            expectEqual(rs.getMetaData().getColumnTypeName(1), "oid", "oid's type name");
+            expectEqual(rs.getMetaData().getColumnTypeName(2), "char", "typtype's type name");
+        }
+        return "oid as Long, \"char\" as String, with their type names";
+    }
+
     // setArray sends an int4[] and a text[] parameter (in text form:
     // pgjdbc writes arrays as {...}), used with = any(?): the same count
     // as the literals.
@@ -282,6 +299,9 @@ public class JdbcChecks {
         return want + " rows, as with literals";
     }
 
+    // A PreparedStatement executed past prepareThreshold=3: from the third
+    // execution pgjdbc uses a named server statement, and once it has one
+    // it asks for binary results. Every execution must give the same rows.
     static String preparedThreshold(Connection conn) throws Exception {
         String sql = "select sale_id, sale_date, sold_at, settled_at, store_id, quantity, unit_price, discount, total, is_return, note"
                 + " from demo.sales where sale_date = ? and store_id = ? order by sale_id limit 20";
