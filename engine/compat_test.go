@@ -53,7 +53,7 @@ func TestCompatValues(t *testing.T) {
 		{"SELECT current_setting('server_version_num')", "160004"},
 		{"SHOW server_version_num", "160004"},
 		{"SELECT current_user, session_user, current_database(), current_schema()", "alice alice lake public"},
-		{"SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' ORDER BY 1", "demo|public"},
+		{"SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' ORDER BY 1", "demo|lakegate|public"}, // lakegate: query_history,
 		{"SELECT c.relname FROM pg_catalog.pg_class c WHERE c.relname OPERATOR(pg_catalog.~) '^(sales)$' COLLATE pg_catalog.default", "sales"},
 		{"SELECT a.attname || ':' || pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute a WHERE a.attrelid = 'demo.sales'::regclass ORDER BY a.attnum",
 			"id:integer|region:text|amount:numeric(18,2)|sold_at:timestamp with time zone|tags:text[]"},

@@ -39,6 +39,9 @@ type lakeViews struct {
 	lake  Lake
 	mu    sync.Mutex
 	views map[*catalog.Table]*lakeView
+	// retired are the tables of the catalog this one replaced (reload.go):
+	// a statement prepared before the reload must not recreate their views.
+	retired map[*catalog.Table]bool
 }
 
 type lakeView struct {
@@ -85,6 +88,9 @@ func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) 
 	lv.mu.Lock()
 	defer lv.mu.Unlock()
 	v := lv.views[t]
+	if v == nil && lv.retired[t] {
+		return lakeView{}, errTableRetired(t)
+	}
 	if v == nil { // a table as of a snapshot, first used now
 		v = &lakeView{variable: "lakegate_files_" + strconv.Itoa(len(lv.views))}
 		lv.views[t] = v
@@ -253,7 +259,7 @@ func (ls *lakeScans) release() {
 // (describe), a statement with parameters reads one file per table: enough
 // for DuckDB to describe it.
 func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args []any, describe bool) (*lakeScans, error) {
-	lv := s.engine.lake
+	lv := s.engine.lake.Load()
 	if len(st.lakeTables) == 0 {
 		return nil, c.setVariables(nil)
 	}

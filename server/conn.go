@@ -9,6 +9,8 @@ import (
 	"net"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -39,14 +41,26 @@ type conn struct {
 	skipUntilSync bool
 
 	closeOnce sync.Once
+
+	// sent counts the bytes written to netConn; started is when the
+	// connection was accepted; end is an end asked by another goroutine;
+	// attached is session, for other goroutines (activity.go).
+	sent     *countingConn
+	started  time.Time
+	end      endRequest
+	attached atomic.Pointer[engine.Session]
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
+	counted := &countingConn{Conn: nc}
+	nc = counted
 	r := bufio.NewReaderSize(nc, 32<<10)
 	c := &conn{
 		server:     s,
 		netConn:    nc,
+		sent:       counted,
+		started:    time.Now(),
 		reader:     r,
 		ctx:        ctx,
 		cancel:     cancel,
@@ -71,9 +85,16 @@ func (c *conn) serve() {
 	if !c.startup() {
 		return
 	}
+	c.attach()
 	for {
+		if c.endIfRequested() {
+			return
+		}
 		msg, err := c.backend.Receive()
 		if err != nil {
+			if c.endIfRequested() {
+				return
+			}
 			c.receiveFailed(err)
 			return
 		}
@@ -154,6 +175,7 @@ func (c *conn) flush() error {
 // and starts skipping to Sync in an extended-query sequence.
 func (c *conn) sendError(err error) {
 	c.backend.Send(errorResponse(err))
+	c.noteReported(err)
 	if c.session != nil {
 		c.session.FailTransaction()
 	}
@@ -179,8 +201,8 @@ func (c *conn) fatal(err error) {
 
 // shutdown is called by Server.Shutdown from another goroutine.
 func (c *conn) shutdown() {
-	if c.session != nil {
-		c.session.Cancel()
+	if s := c.sessionIfStarted(); s != nil {
+		s.Cancel()
 	}
 	c.cancel()
 	c.netConn.Close()

@@ -111,6 +111,7 @@ func (c *conn) startSession(version uint32, body []byte) bool {
 	}
 	if err := c.server.Auth.Check(user, c.netConn.RemoteAddr()); err != nil {
 		c.server.logger().Info("login refused", "user", user, "remote", c.netConn.RemoteAddr().String())
+		c.server.Metrics.authFailed()
 		c.fatal(err)
 		return false
 	}
