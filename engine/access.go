@@ -271,7 +271,7 @@ func (s *Session) checkGranted(t *catalog.Table) error {
 // lake tables its user is not granted, as "schema.table".
 func (s *Session) hiddenRelations() []fileList {
 	access := s.engine.access
-	lake := s.engine.lake.lake
+	lake := s.engine.lake.Load().lake
 	if access == nil || lake == nil {
 		return nil
 	}
@@ -302,7 +302,7 @@ func (s *Session) dropMaskedPredicates(filters map[*catalog.Table][]catalog.Filt
 		return
 	}
 	for t, fs := range filters {
-		masks := s.engine.lake.maskedColumns(t, s.user)
+		masks := s.engine.lake.Load().maskedColumns(t, s.user)
 		if len(masks) == 0 {
 			continue
 		}

@@ -139,7 +139,7 @@ func (e *Engine) schemaExists(name string) bool {
 	case "pg_catalog", "public", "information_schema":
 		return true
 	}
-	return e.schemas[name]
+	return (*e.schemas.Load())[name]
 }
 
 // applyRewrites rewrites a query pg_query parsed (see rewrite.go). A

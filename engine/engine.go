@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	bindings "github.com/duckdb/duckdb-go-bindings"
 )
@@ -41,15 +42,21 @@ type Config struct {
 
 // Engine owns the process's DuckDB database.
 type Engine struct {
-	db      bindings.Database
-	lake    *lakeViews
+	db bindings.Database
+	// lake is swapped whole when the catalog is reloaded (reload.go).
+	lake    atomic.Pointer[lakeViews]
 	pool    connPool
 	logger  *slog.Logger
 	tempDir string
 	ownTemp bool
 	version string
-	// schemas are the schemas of the lake and the configured views.
-	schemas map[string]bool
+	// schemas are the schemas of the lake and the configured views,
+	// swapped whole on reload.
+	schemas atomic.Pointer[map[string]bool]
+	// views are the configured views, kept for reloads.
+	views []View
+	// ops is the operational state: sessions, query history (ops.go).
+	ops opsState
 	// access is Config.Access; hidden caches, by user, the relations the
 	// user may not see (access.go).
 	access Access
@@ -99,31 +106,29 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 			return nil, fmt.Errorf("setting up the catalog (%s): %w", stmt, err)
 		}
 	}
-	e.lake = newLakeViews(cfg.Lake, cfg.Access)
-	for _, err := range e.lake.createAll(ctx, c) {
+	e.lake.Store(newLakeViews(cfg.Lake, cfg.Access))
+	for _, err := range e.lake.Load().createAll(ctx, c) {
 		if pe := (*PolicyError)(nil); errors.As(err, &pe) {
 			e.Close()
 			return nil, err
 		}
 		e.logger.Error("lake table not served until it loads", "err", err)
 	}
-	e.schemas = map[string]bool{}
-	for _, v := range cfg.Views {
-		e.schemas[v.Schema] = true
-	}
-	if cfg.Lake != nil {
-		for _, t := range cfg.Lake.Tables() {
-			e.schemas[t.Schema] = true
-		}
-	}
+	e.views = cfg.Views
+	e.schemas.Store(schemaSet(cfg.Views, cfg.Lake))
 	if err := installCompat(ctx, c, cfg.Lake, bindings.LibraryVersion()); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("installing the PostgreSQL compatibility layer: %w", err)
 	}
-	if e.checks, err = newStatementChecks(ctx, c, cfg.Views, e.lake); err != nil {
+	if e.checks, err = newStatementChecks(ctx, c, cfg.Views, &e.lake); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("reading the compatibility layer's relations: %w", err)
 	}
+	if err := installOps(c); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("creating lakegate's system views: %w", err)
+	}
+	e.ops.history.limit = defaultQueryHistory
 	e.pool.setup = []string{layerSearchPath}
 	if err := c.exec(layerSearchPath); err != nil {
 		e.Close()

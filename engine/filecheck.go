@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -53,7 +54,9 @@ var layerSchemas = map[string]bool{layerSchema: true, "lakegate_information_sche
 
 // statementChecks holds what queries may name, and the verdicts by text.
 type statementChecks struct {
-	lake *lakeViews
+	// lake is the engine's current lake; a reload replaces it, and with
+	// it every verdict (they name its tables).
+	lake *atomic.Pointer[lakeViews]
 	// relations are the layer's relations and the configured views, as
 	// "schema.name", and by bare name for unqualified references.
 	relations     map[string]bool
@@ -65,8 +68,9 @@ type statementChecks struct {
 	// view definitions, settings and paths.
 	system, bareSystem map[string]bool
 
-	mu       sync.Mutex
-	verdicts map[string]checkVerdict
+	mu        sync.Mutex
+	verdicts  map[string]checkVerdict
+	verdictOf *lakeViews // the lake the verdicts were reached for
 }
 
 // maxVerdicts bounds the verdict cache; it is emptied when full.
@@ -81,7 +85,7 @@ type checkVerdict struct {
 }
 
 // newStatementChecks reads the layer's relations and macros from DuckDB.
-func newStatementChecks(ctx context.Context, c *duckConn, views []View, lake *lakeViews) (*statementChecks, error) {
+func newStatementChecks(ctx context.Context, c *duckConn, views []View, lake *atomic.Pointer[lakeViews]) (*statementChecks, error) {
 	sc := &statementChecks{lake: lake, relations: map[string]bool{}, bareRelations: map[string]bool{},
 		macros: map[string]bool{}, system: map[string]bool{}, bareSystem: map[string]bool{},
 		verdicts: map[string]checkVerdict{}}
@@ -126,7 +130,12 @@ func newStatementChecks(ctx context.Context, c *duckConn, views []View, lake *la
 
 // check vets the text of one statement DuckDB is about to prepare.
 func (sc *statementChecks) check(ctx context.Context, c *duckConn, sql string) checkVerdict {
+	lv := sc.lake.Load()
 	sc.mu.Lock()
+	if sc.verdictOf != lv { // the catalog was reloaded
+		clear(sc.verdicts)
+		sc.verdictOf = lv
+	}
 	v, ok := sc.verdicts[sql]
 	sc.mu.Unlock()
 	if ok {
@@ -140,7 +149,9 @@ func (sc *statementChecks) check(ctx context.Context, c *duckConn, sql string) c
 	if len(sc.verdicts) >= maxVerdicts {
 		clear(sc.verdicts)
 	}
-	sc.verdicts[sql] = v
+	if sc.verdictOf == lv {
+		sc.verdicts[sql] = v
+	}
 	sc.mu.Unlock()
 	return v
 }
@@ -355,7 +366,8 @@ func (sc *statementChecks) relation(catalogName, schema, name string, ctes map[s
 		}
 		schema, lschema = defaultSchema, defaultSchema
 	}
-	if lake := sc.lake.lake; lake != nil {
+	lake := sc.lake.Load().lake
+	if lake != nil {
 		if t := lake.Table(schema, name); t != nil {
 			return t, true
 		}
@@ -367,8 +379,8 @@ func (sc *statementChecks) relation(catalogName, schema, name string, ctes map[s
 	if sc.relations[key] {
 		return nil, true
 	}
-	if i := strings.IndexByte(name, '@'); i > 0 && !strings.ContainsAny(name, "/\\") && sc.lake.lake != nil &&
-		(sc.lake.lake.Table(schema, name[:i]) != nil || sc.lake.lake.Table(lschema, lname[:i]) != nil) {
+	if i := strings.IndexByte(name, '@'); i > 0 && !strings.ContainsAny(name, "/\\") && lake != nil &&
+		(lake.Table(schema, name[:i]) != nil || lake.Table(lschema, lname[:i]) != nil) {
 		return nil, true // a snapshot of a lake table the catalog cannot find: DuckDB reports it missing
 	}
 	return nil, !fileLike && !sc.system[key] && lschema != "pg_catalog" && lschema != "information_schema"

@@ -41,6 +41,9 @@ type lakeViews struct {
 	access Access
 	mu     sync.Mutex
 	views  map[*catalog.Table]*lakeView
+	// retired are the tables of the catalog this one replaced (reload.go):
+	// a statement prepared before the reload must not recreate their views.
+	retired map[*catalog.Table]bool
 }
 
 type lakeView struct {
@@ -90,6 +93,9 @@ func (lv *lakeViews) ensure(ctx context.Context, c *duckConn, t *catalog.Table) 
 	lv.mu.Lock()
 	defer lv.mu.Unlock()
 	v := lv.views[t]
+	if v == nil && lv.retired[t] {
+		return lakeView{}, errTableRetired(t)
+	}
 	if v == nil { // a table as of a snapshot, first used now
 		v = &lakeView{variable: "lakegate_files_" + strconv.Itoa(len(lv.views))}
 		lv.views[t] = v
@@ -299,7 +305,7 @@ func (ls *lakeScans) release() {
 // (describe), a statement with parameters reads one file per table: enough
 // for DuckDB to describe it.
 func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args []any, describe bool) (*lakeScans, error) {
-	lv := s.engine.lake
+	lv := s.engine.lake.Load()
 	for _, t := range st.lakeTables {
 		if err := s.checkGranted(t); err != nil {
 			return nil, err

@@ -12,7 +12,7 @@ import (
 // and, as a safety net, any its tokens name: a table found only by its
 // tokens (or in a statement pg_query cannot parse) is read whole.
 func (s *Session) findLakeTables(ctx context.Context, c *duckConn, st *Statement) {
-	lv := s.engine.lake
+	lv := s.engine.lake.Load()
 	if lv.lake == nil {
 		return
 	}

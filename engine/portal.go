@@ -45,6 +45,8 @@ type Portal struct {
 	pos    int // next row of chunk to send
 	rows   int64
 	done   bool
+	// scans are the pruning numbers of the last start (portal_stats.go).
+	scans []ScanStats
 	// resume continues a FETCH that returns rows (cursor.go): each
 	// Execute of its portal sends the next of them.
 	resume func(ctx context.Context, w ResultWriter, maxRows int) (Completion, error)
@@ -161,6 +163,7 @@ func (p *Portal) run(ctx context.Context, w ResultWriter, maxRows int) (Completi
 		}
 		sent += int64(end - p.pos)
 		p.rows += int64(end - p.pos)
+		p.session.countRows(end - p.pos)
 		p.pos = end
 		if maxRows > 0 && sent >= int64(maxRows) {
 			return Completion{Suspended: true}, nil
@@ -185,6 +188,10 @@ func (p *Portal) start(ctx context.Context) error {
 		return refuseUnchecked()
 	}
 	if p.lake, err = p.session.planLake(ctx, c, p.stmt, p.args, false); err != nil {
+		return err
+	}
+	p.recordScans()
+	if err := p.session.engine.refreshSnapshots(ctx, p.stmt.snapshots); err != nil {
 		return err
 	}
 	var ds *duckStmt

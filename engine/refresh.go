@@ -40,7 +40,7 @@ func (s *Session) prepareCall(st *Statement, call *pg_query.CallStmt) error {
 		return sqlstate.Errorf(sqlstate.UndefinedFunction, "lakegate.refresh takes at most one argument")
 	}
 	st.command = func(s *Session, _ ResultWriter) (string, error) {
-		lake := s.engine.lake.lake
+		lake := s.engine.lake.Load().lake
 		if lake == nil {
 			return "CALL", nil
 		}

@@ -15,8 +15,9 @@ import "strings"
 // tables or configured views, then DuckDB's main.
 func (s *Session) lakeSchemas() []string {
 	var out []string
+	schemas := *s.engine.schemas.Load()
 	for _, name := range searchPathSchemas(s.rewriteEnv(), false) {
-		if s.engine.schemas[name] && name != defaultSchema {
+		if schemas[name] && name != defaultSchema {
 			out = append(out, name)
 		}
 	}

@@ -46,6 +46,9 @@ type Session struct {
 	// of several run: PostgreSQL runs them in an implicit transaction
 	// block, where DECLARE without HOLD is allowed.
 	implicitBlock bool
+
+	// activity is what pg_stat_activity shows (activity.go).
+	activity sessionActivity
 }
 
 // NewSession starts a session for an authenticated user.
@@ -174,6 +177,7 @@ func (s *Session) release(c *duckConn) {
 // Close ends the session and returns its connection to the pool. Open
 // portals must be closed first.
 func (s *Session) Close() {
+	s.detach()
 	s.closeCursors(func(*cursor) bool { return true })
 	if s.home != nil {
 		s.engine.pool.put(s.home)

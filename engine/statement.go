@@ -44,6 +44,9 @@ type Statement struct {
 	boundArgs []any
 	// copyOut describes a COPY ... TO STDOUT (copy.go).
 	copyOut *CopyOut
+	// snapshots are the Go-fed relations the statement reads, refilled
+	// before it runs (ops.go).
+	snapshots snapshotViews
 }
 
 // SQL is the statement's text.
@@ -105,6 +108,9 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 	}
 	switch n := src.node.Node.(type) {
 	case *pg_query.Node_SelectStmt:
+		if ok, err := s.prepareSignal(st, n.SelectStmt); ok {
+			return st, err
+		}
 		if err := checkReadOnlyQuery(src.node); err != nil {
 			return nil, err
 		}
@@ -177,6 +183,7 @@ func (s *Session) describeQuery(ctx context.Context, st *Statement, paramOIDs []
 	if err != nil {
 		return err
 	}
+	st.snapshots = snapshotsIn(st.source.sql)
 	lake, err := s.planLake(ctx, c, st, nil, true)
 	if err != nil {
 		return err

@@ -10,6 +10,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -43,14 +45,26 @@ type conn struct {
 	readDeadlineSet bool
 
 	closeOnce sync.Once
+
+	// sent counts the bytes written to netConn; started is when the
+	// connection was accepted; end is an end asked by another goroutine;
+	// attached is session, for other goroutines (activity.go).
+	sent     *countingConn
+	started  time.Time
+	end      endRequest
+	attached atomic.Pointer[engine.Session]
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
+	counted := &countingConn{Conn: nc}
+	nc = counted
 	r := bufio.NewReaderSize(nc, 32<<10)
 	c := &conn{
 		server:     s,
 		netConn:    nc,
+		sent:       counted,
+		started:    time.Now(),
 		reader:     r,
 		ctx:        ctx,
 		cancel:     cancel,
@@ -75,7 +89,11 @@ func (c *conn) serve() {
 	if !c.startup() {
 		return
 	}
+	c.attach()
 	for {
+		if c.endIfRequested() {
+			return
+		}
 		msg, err := c.receive()
 		if err != nil && !framingError(err) {
 			if !c.malformedBody(err) {
@@ -84,6 +102,9 @@ func (c *conn) serve() {
 			continue
 		}
 		if err != nil {
+			if c.endIfRequested() {
+				return
+			}
 			c.receiveFailed(err)
 			return
 		}
@@ -199,6 +220,7 @@ func (c *conn) flush() error {
 // and starts skipping to Sync in an extended-query sequence.
 func (c *conn) sendError(err error) {
 	c.backend.Send(errorResponse(err))
+	c.noteReported(err)
 	if c.session != nil {
 		c.session.FailTransaction()
 	}
@@ -224,8 +246,8 @@ func (c *conn) fatal(err error) {
 
 // shutdown is called by Server.Shutdown from another goroutine.
 func (c *conn) shutdown() {
-	if c.session != nil {
-		c.session.Cancel()
+	if s := c.sessionIfStarted(); s != nil {
+		s.Cancel()
 	}
 	c.cancel()
 	c.netConn.Close()

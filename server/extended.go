@@ -19,9 +19,20 @@ type portal struct {
 	engine  *engine.Portal
 	formats []int16
 	writer  *rowWriter
+	// run is the statement's record while the portal is suspended
+	// between Executes (querylog.go).
+	run  *statementRun
+	conn *conn
 }
 
-func (p *portal) close() { p.engine.Close() }
+// close releases the portal, recording a statement closed before its end.
+func (p *portal) close() {
+	if p.run != nil {
+		p.conn.endStatement(p.run, nil, p.engine, engine.Completion{}, nil)
+		p.run = nil
+	}
+	p.engine.Close()
+}
 
 // extended handles the extended-query messages. Errors are reported here;
 // the returned error only signals a connection that is gone.
@@ -98,6 +109,7 @@ func (c *conn) bind(m *pgproto3.Bind) error {
 		engine:  ep,
 		formats: formats,
 		writer:  newRowWriter(c, ep.Columns(), formats),
+		conn:    c,
 	}
 	c.backend.Send(&pgproto3.BindComplete{})
 	return nil
@@ -165,15 +177,27 @@ func (c *conn) execute(m *pgproto3.Execute) error {
 		}
 		return sqlstate.Errorf(sqlstate.InvalidCursorName, "portal %q does not exist", m.Portal)
 	}
-	if cp := p.engine.CopyOut(); cp != nil {
-		return c.runCopy(p.engine, cp) // COPY runs whole, whatever the row limit
+	if p.run == nil {
+		p.run = c.beginStatement(p.engine.Statement().SQL())
 	}
-	done, err := p.engine.Execute(c.ctx, p.writer, maxRows)
-	c.sendParameterChanges()
+	var done engine.Completion
+	var err error
+	if cp := p.engine.CopyOut(); cp != nil {
+		err = c.runCopy(p.engine, cp) // COPY runs whole, whatever the row limit
+	} else {
+		done, err = p.engine.Execute(c.ctx, p.writer, maxRows)
+		c.sendParameterChanges()
+	}
+	if err != nil || !done.Suspended {
+		c.endStatement(p.run, nil, p.engine, done, err)
+		p.run = nil
+	}
 	if err != nil {
 		return err
 	}
-	c.sendCompletion(done)
+	if p.engine.CopyOut() == nil {
+		c.sendCompletion(done)
+	}
 	return nil
 }
 

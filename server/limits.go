@@ -132,8 +132,13 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 		c.netConn.SetReadDeadline(time.Time{})
 		c.readDeadlineSet = false
 	}
+	if c.endReason() != nil {
+		// An end was asked (activity.go) before the deadline above
+		// replaced the one that would have interrupted this read.
+		return nil, os.ErrDeadlineExceeded
+	}
 	msg, err := c.backend.Receive()
-	if err != nil && limit > 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+	if err != nil && limit > 0 && errors.Is(err, os.ErrDeadlineExceeded) && c.endReason() == nil {
 		c.server.logger().Info("idle timeout", "pid", c.pid, "code", string(sqlstate.From(timeoutErr).Code))
 		c.fatal(timeoutErr)
 		// The deadline's error (a net.Error) ends the connection quietly.

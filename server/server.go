@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/tls"
 	"errors"
 	"log/slog"
@@ -29,6 +28,12 @@ type Server struct {
 	// Limits bounds connections and sessions (limits.go); the zero value
 	// limits only the authentication phase, to one minute.
 	Limits auth.Limits
+	// Metrics, QueryLog and RedactQueryLog are the operational outputs
+	// (metrics.go, querylog.go): nil Metrics counts nothing, nil QueryLog
+	// logs no statements, RedactQueryLog replaces constants in logged text.
+	Metrics        *Metrics
+	QueryLog       *slog.Logger
+	RedactQueryLog bool
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -120,28 +125,6 @@ func (s *Server) untrack(c *conn) {
 	defer s.mu.Unlock()
 	delete(s.conns, c)
 	s.slots.release(c)
-}
-
-// Shutdown stops accepting connections, cancels running statements and
-// closes every connection, then waits for their goroutines or ctx.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closing = true
-	for ln := range s.listeners {
-		ln.Close()
-	}
-	for c := range s.conns {
-		c.shutdown()
-	}
-	s.mu.Unlock()
-	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Connections is the number of open client connections.

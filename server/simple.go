@@ -36,12 +36,17 @@ func (c *conn) simpleQuery(text string) error {
 	return c.ready()
 }
 
-func (c *conn) runSimple(src engine.Source) error {
-	st, err := c.session.PrepareSource(c.ctx, src)
+func (c *conn) runSimple(src engine.Source) (err error) {
+	run := c.beginStatement(src.SQL())
+	var st *engine.Statement
+	var p *engine.Portal
+	var done engine.Completion
+	defer func() { c.endStatement(run, st, p, done, err) }()
+	st, err = c.session.PrepareSource(c.ctx, src)
 	if err != nil {
 		return err
 	}
-	p, err := c.session.Bind(st, nil)
+	p, err = c.session.Bind(st, nil)
 	if err != nil {
 		return err
 	}
@@ -54,7 +59,7 @@ func (c *conn) runSimple(src engine.Source) error {
 	if cols != nil {
 		c.backend.Send(rowDescription(cols, nil))
 	}
-	done, err := p.Execute(c.ctx, newRowWriter(c, cols, formats), 0)
+	done, err = p.Execute(c.ctx, newRowWriter(c, cols, formats), 0)
 	c.sendParameterChanges()
 	if err != nil {
 		return err

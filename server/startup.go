@@ -242,6 +242,9 @@ func (c *conn) authenticate(user string) (*auth.User, bool) {
 	}
 	account, err := c.server.Auth.Authenticate(c.ctx, authExchange{c}, user)
 	if err != nil {
+		if code := sqlstate.From(err).Code; code == sqlstate.InvalidPassword || code == sqlstate.InvalidAuthorizationSpecification {
+			c.server.Metrics.authFailed()
+		}
 		c.fatal(err)
 		return nil, false
 	}

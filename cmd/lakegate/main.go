@@ -3,6 +3,8 @@
 //	lakegate [flags]     serve (with no flags: the demo lake on 127.0.0.1:5433)
 //	lakegate version     print the lakegate and DuckDB versions
 //	lakegate passwd      print a password verifier for the config's users
+//	lakegate healthcheck exit 0 if the admin listener's /healthz answers (for
+//	                     container HEALTHCHECKs)
 package main
 
 import (
@@ -14,12 +16,9 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
-	"time"
 
 	"github.com/lakegate/lakegate/auth"
 	"github.com/lakegate/lakegate/catalog"
@@ -37,6 +36,7 @@ type options struct {
 	logLevel    string
 	trusted     []netip.Prefix
 	limits      limitFlags
+	ops         opsOptions
 }
 
 func main() {
@@ -53,6 +53,9 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
+		os.Exit(healthcheck(os.Args[2:]))
+	}
 	opts, err := parseFlags(os.Args[1:])
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -61,9 +64,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "lakegate:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	signals, stop := notifySignals()
 	defer stop()
-	if err := run(ctx, opts); err != nil {
+	if err := run(signals, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "lakegate:", err)
 		os.Exit(1)
 	}
@@ -88,6 +91,9 @@ func parseFlags(args []string) (options, error) {
 	}
 	fs.IntVar(&o.threads, "threads", threads, "DuckDB worker threads (LAKEGATE_THREADS; default one per core)")
 	fs.StringVar(&o.logLevel, "log-level", env("LAKEGATE_LOG_LEVEL", "info"), "log level: debug, info, warn or error (LAKEGATE_LOG_LEVEL)")
+	if err := o.ops.register(fs); err != nil {
+		return o, err
+	}
 	fs.Func("trust-network", "comma-separated `CIDRs` from which the demo user is admitted without a password, besides loopback (LAKEGATE_TRUST_NETWORK)", func(v string) error {
 		return o.addTrusted(v)
 	})
@@ -138,30 +144,47 @@ func newLogger(level string) (*slog.Logger, error) {
 	return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
 }
 
-func run(ctx context.Context, o options) error {
+func run(signals <-chan os.Signal, o options) error {
 	logger, err := newLogger(o.logLevel)
 	if err != nil {
 		return err
 	}
 	slog.SetDefault(logger)
+	// Signals that arrive while the catalog loads stop the start.
+	ctx, cancelStart := context.WithCancel(context.Background())
+	defer cancelStart()
+	started := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-signals:
+			logger.Info("stopping during start", "signal", sig.String())
+			cancelStart()
+		case <-started:
+		}
+	}()
+	var admin *adminServer
+	if o.ops.adminListen != "" {
+		admin = newAdminServer()
+		if err := admin.listen(o.ops.adminListen, logger); err != nil {
+			return err
+		}
+		defer admin.close()
+	}
 	if o.dataDir == "" {
 		if o.dataDir, err = demolake.DefaultDir(); err != nil {
 			return err
 		}
 	}
-	lake := "the demo lake"
+	lakeName := "the demo lake"
 	if o.config == "" {
 		if o.config, err = demolake.Ensure(ctx, o.dataDir, logger); err != nil {
 			return fmt.Errorf("preparing the demo lake in %s: %w", o.dataDir, err)
 		}
 	} else {
-		lake = o.config
+		lakeName = o.config
 	}
-	cfg, err := catalog.LoadConfig(o.config)
+	cfg, err := loadConfig(o.config)
 	if err != nil {
-		return err
-	}
-	if err := cfg.CheckSections("users", "hba", "tls", "limits", "roles", "access"); err != nil {
 		return err
 	}
 	security, err := auth.LoadConfig(cfg.File(), cfg.Sections)
@@ -179,11 +202,13 @@ func run(ctx context.Context, o options) error {
 	if grants != nil {
 		access = grants
 	}
-	cat, err := catalog.Open(ctx, cfg, catalog.Options{CacheDirectory: filepath.Join(o.dataDir, "cache"), Logger: logger})
+	catalogOptions := catalog.Options{CacheDirectory: filepath.Join(o.dataDir, "cache"), Logger: logger}
+	cat, err := catalog.Open(ctx, cfg, catalogOptions)
 	if err != nil {
 		return err
 	}
-	defer cat.Close()
+	lake := &lakeHolder{cat: cat}
+	defer lake.close()
 	eng, err := engine.Open(ctx, engine.Config{
 		MemoryLimit:        o.memoryLimit,
 		Threads:            o.threads,
@@ -196,6 +221,11 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer eng.Close()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	eng.SetAdmins(o.ops.admins)
+	eng.SetQueryHistorySize(o.ops.queryHistory)
 
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
@@ -210,19 +240,43 @@ func run(ctx context.Context, o options) error {
 	if security.TLS != nil {
 		srv.TLS, srv.RequireTLS = security.TLS.Config, security.TLS.Mode == auth.TLSRequire
 	}
+	srv.RedactQueryLog = o.ops.redactQueries
+	if o.ops.logQueries {
+		srv.QueryLog = logger
+	}
+	if admin != nil {
+		srv.Metrics = server.NewMetrics(admin.registry)
+		admin.registerGauges(srv, eng, lake)
+	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	logger.Info("lakegate is ready", "listen", ln.Addr().String(), "duckdb", eng.DuckDBVersion(), "catalog", o.config, "tables", len(cat.Tables()))
-	fmt.Printf("lakegate %s is serving %s. Connect with:\n\n    psql -h %s -p %s -U lakegate\n\n", engine.Version, lake, host, port)
+	fmt.Printf("lakegate %s is serving %s. Connect with:\n\n    psql -h %s -p %s -U lakegate\n\n", engine.Version, lakeName, host, port)
 
+	// From here on, signals are the serving loop's.
+	close(started)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	select {
-	case err := <-serveErr:
-		return err
-	case <-ctx.Done():
+	if admin != nil {
+		admin.engine.Store(eng)
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdownCtx)
+	r := &reloader{path: o.config, options: catalogOptions, allowed: cat.LocalDirectories(), lake: lake, engine: eng, logger: logger}
+	return serveUntilStopped(signals, serveErr, srv, r, admin, o.ops.shutdownGrace, logger)
+}
+
+// ownedSections are the config file's sections beyond the catalog's, all
+// read by package auth: logins, TLS and limits (users, hba, tls, limits)
+// and access control (roles, access).
+var ownedSections = []string{"users", "hba", "tls", "limits", "roles", "access"}
+
+// loadConfig reads the config file and checks that every section in it
+// has an owner.
+func loadConfig(path string) (*catalog.Config, error) {
+	cfg, err := catalog.LoadConfig(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckSections(ownedSections...); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }

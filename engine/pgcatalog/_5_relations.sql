@@ -2,6 +2,9 @@
 -- schema it appears in. Lake tables (and configured views) are DuckDB views
 -- in the memory database; tables as of a snapshot ("t@123") are not listed.
 -- The layer's own views appear in pg_catalog and information_schema.
+-- lakegate's system schema (query_history, engine/ops.go) is left out, as
+-- a system schema it is not a user's: read by name, it never shadows a
+-- lake schema through "$user" (the demo user is called lakegate).
 CREATE VIEW lakegate_pg_catalog.lakegate_relations AS
 WITH rels AS (
     SELECT schema_name AS duck_schema, view_name AS relname, comment FROM duckdb_views()
@@ -17,7 +20,7 @@ WITH rels AS (
                ELSE duck_schema
            END AS nspname
     FROM rels
-    WHERE position('@' IN relname) = 0
+    WHERE position('@' IN relname) = 0 AND duck_schema <> 'lakegate'
       AND NOT (duck_schema = 'lakegate_pg_catalog' AND relname LIKE 'lakegate\_%' ESCAPE '\')
       -- tables the statement's user is not granted (engine/access.go)
       AND NOT list_contains(coalesce(getvariable('lakegate_hidden'), []::VARCHAR[]), duck_schema || '.' || relname)
@@ -42,7 +45,7 @@ SELECT DISTINCT nspname FROM (
     UNION ALL
     SELECT schema_name FROM duckdb_schemas()
     WHERE database_name = current_database() AND NOT internal
-      AND schema_name NOT IN ('main', 'lakegate_pg_catalog', 'lakegate_information_schema')
+      AND schema_name NOT IN ('main', 'lakegate_pg_catalog', 'lakegate_information_schema', 'lakegate')
     UNION ALL
     SELECT nspname FROM lakegate_pg_catalog.lakegate_relations
 );
