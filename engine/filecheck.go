@@ -60,6 +60,9 @@ type statementChecks struct {
 	bareRelations map[string]bool
 	// macros are the layer's table macros, by bare name.
 	macros map[string]bool
+	// internal are the layer's helper relations (lakegate_*), which
+	// clients read only through its views.
+	internal map[string]bool
 	// system are DuckDB's own views (duckdb_settings, its pg_catalog and
 	// information_schema), as "schema.name" and by bare name: they show
 	// view definitions, settings and paths.
@@ -83,7 +86,7 @@ type checkVerdict struct {
 // newStatementChecks reads the layer's relations and macros from DuckDB.
 func newStatementChecks(ctx context.Context, c *duckConn, views []View, lake *lakeViews) (*statementChecks, error) {
 	sc := &statementChecks{lake: lake, relations: map[string]bool{}, bareRelations: map[string]bool{},
-		macros: map[string]bool{}, system: map[string]bool{}, bareSystem: map[string]bool{},
+		macros: map[string]bool{}, internal: map[string]bool{}, system: map[string]bool{}, bareSystem: map[string]bool{},
 		verdicts: map[string]checkVerdict{}}
 	for _, v := range views {
 		sc.relations[strings.ToLower(v.Schema+"."+v.Name)] = true
@@ -99,9 +102,16 @@ func newStatementChecks(ctx context.Context, c *duckConn, views []View, lake *la
 		return nil, err
 	}
 	for _, r := range rows {
-		sc.relations[strings.ToLower(r[0]+"."+r[1])] = true
+		name := strings.ToLower(r[1])
+		if strings.HasPrefix(name, "lakegate_") {
+			// The layer's own helpers: lakegate_descriptions lists every
+			// table, granted or not.
+			sc.internal[name] = true
+			continue
+		}
+		sc.relations[strings.ToLower(r[0])+"."+name] = true
 		if r[0] == layerSchema { // first on the search path
-			sc.bareRelations[strings.ToLower(r[1])] = true
+			sc.bareRelations[name] = true
 		}
 	}
 	rows, err = queryStrings(ctx, c, `SELECT schema_name, view_name FROM duckdb_views() WHERE internal
@@ -351,6 +361,9 @@ func (sc *statementChecks) relation(catalogName, schema, name string, ctes map[s
 	}
 	lschema, lname := strings.ToLower(schema), strings.ToLower(name)
 	fileLike := strings.ContainsAny(name, "./\\:*?")
+	if sc.internal[lname] && (schema == "" || layerSchemas[lschema]) && !ctes[lname] {
+		return nil, false
+	}
 	if schema == "" {
 		if ctes[lname] && !fileLike {
 			return nil, true

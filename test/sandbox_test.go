@@ -80,6 +80,8 @@ var escapeAttempts = []escapeAttempt{
 	{"SELECT * FROM system.main.duckdb_databases", "42501", "another catalog"},
 	{"FROM pg_catalog.pg_views", "42501", "DuckDB's own pg_views (DuckDB-only syntax keeps the name) has view definitions"},
 	{"SELECT which_secret('s3://bucket/x', 's3')", "42501", "which_secret names secrets"},
+	{"SELECT * FROM lakegate_pg_catalog.lakegate_descriptions", "42501", "the compatibility layer's helper table lists every table, granted or not"},
+	{"SELECT * FROM lakegate_relations", "42501", "its helper views are read through pg_class and information_schema only"},
 	{"SELECT current_setting('allowed_directories')", "42501", "DuckDB settings are not PostgreSQL parameters: the call reaches DuckDB, refused"},
 	{"SELECT current_setting('s3_secret_access_key')", "42501", "secret settings are not parameters either"},
 	{"FROM (SELECT current_setting('temp_directory'))", "42501", "current_setting in DuckDB-only syntax reaches DuckDB: refused"},
