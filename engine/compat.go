@@ -24,7 +24,11 @@ var pgcatalogFiles embed.FS
 // layerSearchPath is every DuckDB connection's search path: the layer
 // first, as PostgreSQL searches pg_catalog first, then DuckDB's default
 // schema.
-const layerSearchPath = "SET search_path = '" + layerSchema + ",main'"
+const layerSearchPath = "SET search_path = '" + layerSearchPathValue + "'"
+
+// layerSearchPathValue is that search path (searchpath.go sets the
+// session's own per statement).
+const layerSearchPathValue = layerSchema + ",main"
 
 // PostgreSQLVersionString is what version() returns: PostgreSQL's form
 // (SQLAlchemy and others parse "PostgreSQL N.N") with lakegate's and
@@ -52,6 +56,9 @@ func installCompat(ctx context.Context, c *duckConn, lake Lake, duckdbVersion st
 		}
 		sort.Strings(names)
 		files = append(files, names...)
+	}
+	if err := registerWireTypes(c); err != nil {
+		return err
 	}
 	repl := strings.NewReplacer("{{version}}", strings.ReplaceAll(PostgreSQLVersionString(duckdbVersion), "'", "''"))
 	pending := files
@@ -81,6 +88,9 @@ func installCompat(ctx context.Context, c *duckConn, lake Lake, duckdbVersion st
 			return errors.Join(errs...)
 		}
 		pending = failed
+	}
+	if err := typeCatalogViews(c); err != nil {
+		return err
 	}
 	return insertDescriptions(c, lake)
 }

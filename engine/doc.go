@@ -45,6 +45,9 @@
 // rebuilt at every Bind. Lake schemas and tables get stable OIDs (a hash of
 // the name in the user range), PostgreSQL's objects their own, and
 // pg_attribute.atttypid is the type OID the wire reports for the column.
+// The catalogs' identifier and code columns have PostgreSQL's types oid and
+// "char" on the wire, through two aliased DuckDB types the layer registers
+// (compat_wiretypes.go), as do casts to oid and "char" in statements.
 //
 // Access control (access.go, filecheck.go). With Config.Access, each lake
 // table's view carries every user's row filter and column masks, chosen

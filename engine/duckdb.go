@@ -80,6 +80,9 @@ type duckConn struct {
 	// variables are the lake file lists set on this connection, by
 	// variable name, as hashes (see setVariables).
 	variables map[string]uint64
+	// searchPath is the DuckDB search_path last set by a session
+	// (searchpath.go); "" for the layer's default.
+	searchPath string
 }
 
 // maxPreparedPerConn bounds a connection's statement cache.
@@ -186,7 +189,8 @@ func (s *duckStmt) columns() []Column {
 }
 
 // bind binds parameter values: nil, string (text sent by the client, cast
-// by DuckDB to the parameter's type), []byte, bool, integers and floats.
+// by DuckDB to the parameter's type), []byte, bool, integers, floats and
+// ArrayParam (an array parameter, bound as a LIST: bindlist.go).
 func (s *duckStmt) bind(args []any) error {
 	if n := int(bindings.NParams(s.stmt)); n != len(args) {
 		return fmt.Errorf("bind message supplies %d parameters, but prepared statement requires %d", len(args), n)
@@ -214,6 +218,13 @@ func (s *duckStmt) bind(args []any) error {
 			state = bindings.BindFloat(s.stmt, idx, v)
 		case float64:
 			state = bindings.BindDouble(s.stmt, idx, v)
+		case ArrayParam:
+			val, err := v.value()
+			if err != nil {
+				return err
+			}
+			state = bindings.BindValue(s.stmt, idx, val)
+			bindings.DestroyValue(&val)
 		default:
 			return fmt.Errorf("cannot bind parameter $%d of Go type %T", i+1, a)
 		}

@@ -74,6 +74,7 @@ func translateError(err error, sql string, offset int) *sqlstate.Error {
 		return sqlstate.Wrap(err, code, "canceling statement due to user request")
 	}
 	message, hint, position := splitDuckDBMessage(de.Msg, sql)
+	message = postgresWording(message, sql, position)
 	e := sqlstate.Wrap(err, code, message)
 	e.Hint = hint
 	if position > 0 {
@@ -89,7 +90,7 @@ func translateError(err error, sql string, offset int) *sqlstate.Error {
 func splitDuckDBMessage(msg, sql string) (message, hint string, position int) {
 	lines := strings.Split(strings.TrimSpace(msg), "\n")
 	message = lines[0]
-	if _, rest, ok := strings.Cut(message, " Error: "); ok && !strings.Contains(message[:len(message)-len(rest)], ":") {
+	if kind, rest, ok := strings.Cut(message, " Error: "); ok && !strings.Contains(kind, ":") {
 		message = rest
 	}
 	var extra []string

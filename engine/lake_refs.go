@@ -16,16 +16,19 @@ func (s *Session) findLakeTables(ctx context.Context, c *duckConn, st *Statement
 	if lv.lake == nil {
 		return
 	}
-	st.lakeTables = tablesInTokens(st.source.sql, lv.lake)
+	unqualified := s.lakeSchemas()
+	st.lakeTables = tablesInTokens(st.source.sql, lv.lake, unqualified)
 	st.hints = nil
 	if st.source.node == nil {
 		return
 	}
 	st.hints = extractHints(st.source.node, func(schema, name string) (TableRef, bool) {
+		var t *catalog.Table
 		if schema == "" {
-			schema = defaultSchema
+			t = lookupUnqualified(lv.lake, unqualified, name)
+		} else {
+			t = lv.lake.Table(schema, name)
 		}
-		t := lv.lake.Table(schema, name)
 		if t == nil {
 			return TableRef{}, false
 		}

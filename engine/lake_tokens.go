@@ -14,7 +14,7 @@ import (
 // a table), which only costs reading an unpruned table; it finds every
 // reference DuckDB can resolve, since those are spelled with the same
 // tokens.
-func tablesInTokens(sql string, lake Lake) []*catalog.Table {
+func tablesInTokens(sql string, lake Lake, unqualified []string) []*catalog.Table {
 	res, err := pg_query.Scan(sql)
 	if err != nil {
 		return nil
@@ -47,14 +47,26 @@ func tablesInTokens(sql string, lake Lake) []*catalog.Table {
 			add(lake.Table(n, names[i+2]))
 		}
 		if i == 0 || names[i-1] != "" {
-			add(lake.Table(defaultSchema, n))
+			add(lookupUnqualified(lake, unqualified, n))
 		}
 	}
 	return found
 }
 
-// defaultSchema is where DuckDB resolves unqualified table names.
+// defaultSchema is where DuckDB resolves unqualified table names that no
+// schema of the session's search_path has.
 const defaultSchema = "main"
+
+// lookupUnqualified finds an unqualified table in the first of schemas
+// (the session's lakeSchemas) that has it.
+func lookupUnqualified(lake Lake, schemas []string, name string) *catalog.Table {
+	for _, schema := range schemas {
+		if t := lake.Table(schema, name); t != nil {
+			return t
+		}
+	}
+	return nil
+}
 
 // identifierText strips the quotes of a quoted identifier.
 func identifierText(s string) string {

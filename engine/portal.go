@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"strconv"
 
 	"github.com/lakegate/lakegate/sqlstate"
@@ -202,6 +203,10 @@ func (p *Portal) start(ctx context.Context) error {
 		return err
 	}
 	if err := ds.bind(args); err != nil {
+		var se *sqlstate.Error
+		if errors.As(err, &se) {
+			return se
+		}
 		return sqlstate.Wrap(err, sqlstate.InvalidParameterValue, err.Error())
 	}
 	p.result, err = ds.execute(ctx, c)

@@ -40,11 +40,14 @@ var rewrites = []rewrite{
 	{"pgcatalog", rewritePgCatalog},
 	{"session", rewriteSession},
 	{"regclass", rewriteRegclass},
+	{"oidtypes", rewriteOIDTypes},
 	{"regex", rewriteRegex},
 	{"collate", rewriteCollate},
 	{"arrays", rewriteArrays},
 	{"funcalias", rewriteFuncAlias},
 	{"funcnames", rewriteFuncNames},
+	{"format", rewriteFormat},
+	{"datestyle", rewriteDateStyle},
 }
 
 // rewriteStatement applies every rewrite to a copy of node. It returns the

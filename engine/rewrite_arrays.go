@@ -9,9 +9,14 @@ import (
 // rewriteArrays handles PostgreSQL array literals and ANY/ALL over arrays:
 //   - '{1,2}'::int[] becomes ARRAY['1','2']::int[] (DuckDB cannot cast the
 //     text form);
-//   - x = ANY('{a,b}') and x = ANY(col) become list_contains(list, x), and
+//   - x = ANY('{a,b}') and x = ANY(col) become lakegate_any_eq(list, x), and
 //     x <> ALL(list) its negation (DuckDB reads = ANY(list) as a correlated
-//     unnest it cannot run);
+//     unnest it cannot run); lakegate_any_eq is list_contains with
+//     PostgreSQL's NULLs (_6_functions.sql), so that x <> ALL('{1,NULL}')
+//     is NULL, not true. When a side holds a parameter it stays
+//     list_contains: DuckDB infers the parameter's type from it, and not
+//     through the macro (an array parameter with a NULL element then
+//     gives false where PostgreSQL gives NULL);
 //   - col = '{0}' compares with ARRAY['0'].
 func rewriteArrays(_ *rewriteEnv, root *pg_query.Node) bool {
 	return walk(root, func(n *pg_query.Node) bool {
@@ -33,12 +38,16 @@ func rewriteArrays(_ *rewriteEnv, root *pg_query.Node) bool {
 			if arr := arrayLiteral(list); arr != nil {
 				list = arr
 			}
+			contains := "lakegate_any_eq"
+			if hasParam(list) || hasParam(e.Lexpr) {
+				contains = "list_contains"
+			}
 			switch {
 			case e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ANY && op == "=":
-				replace(n, call([]string{"list_contains"}, list, e.Lexpr))
+				replace(n, call([]string{contains}, list, e.Lexpr))
 				return true
 			case e.Kind == pg_query.A_Expr_Kind_AEXPR_OP_ALL && op == "<>":
-				replace(n, not(call([]string{"list_contains"}, list, e.Lexpr)))
+				replace(n, not(call([]string{contains}, list, e.Lexpr)))
 				return true
 			}
 			if list != e.Rexpr {
@@ -153,4 +162,16 @@ func parseArrayText(s string) ([]*string, bool) {
 		}
 		i++
 	}
+}
+
+// hasParam reports whether an expression holds a $n parameter.
+func hasParam(n *pg_query.Node) bool {
+	found := false
+	walk(n, func(m *pg_query.Node) bool {
+		if m.GetParamRef() != nil {
+			found = true
+		}
+		return false
+	})
+	return found
 }

@@ -146,10 +146,21 @@ func (s *Session) acquire() (*duckConn, error) {
 			}
 			s.home = c
 		}
+		if err := s.applySearchPath(s.home); err != nil {
+			return nil, err
+		}
 		s.homeBusy = true
 		return s.home, nil
 	}
-	return s.engine.pool.get()
+	c, err := s.engine.pool.get()
+	if err != nil {
+		return nil, err
+	}
+	if err := s.applySearchPath(c); err != nil {
+		s.engine.pool.put(c)
+		return nil, err
+	}
+	return c, nil
 }
 
 func (s *Session) release(c *duckConn) {

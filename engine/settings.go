@@ -112,7 +112,9 @@ var settingDefs = []settingDef{
 	{name: "lc_numeric", check: anyValue, initial: fixed("C"), description: "Sets the locale for formatting numbers."},
 	{name: "lc_time", check: anyValue, initial: fixed("C"), description: "Sets the locale for formatting date and time values."},
 	{name: "lock_timeout", check: durationMillis, initial: fixed("0"), description: "Sets the maximum allowed duration of any wait for a lock."},
+	{name: "max_function_args", initial: fixed("100"), description: "Shows the maximum number of function arguments."},
 	{name: "max_identifier_length", initial: fixed("63"), description: "Shows the maximum identifier length."},
+	{name: "max_index_keys", initial: fixed("32"), description: "Shows the maximum number of index keys."},
 	{name: "search_path", check: anyValue, initial: fixed(`"$user", public`), description: "Sets the schema search order for names that are not schema-qualified."},
 	{name: "server_encoding", reported: true, initial: fixed("UTF8"), description: "Shows the server (database) character set encoding."},
 	{name: "server_version", reported: true, initial: func(*Session) string { return ServerVersion() }, description: "Shows the server version."},
@@ -150,7 +152,8 @@ func clientEncoding(v string) (string, error) {
 }
 
 // dateStyle accepts the ISO output style (the only one lakegate writes)
-// with any field order for input.
+// with any field order for input, which date literals follow
+// (rewrite_datestyle.go).
 func dateStyle(v string) (string, error) {
 	order := "MDY"
 	for _, part := range strings.Split(v, ",") {

@@ -57,6 +57,10 @@ type Shape struct {
 	tsFactor  int64 // for second/millisecond storage
 	// JSON marks a VARCHAR that is DuckDB's JSON type.
 	JSON bool
+	// OID marks a UINTEGER of the layer's lakegate_oid type and Char a
+	// VARCHAR of its lakegate_char type: PostgreSQL's oid and "char"
+	// (compat_wiretypes.go).
+	OID, Char bool
 	// EnumValues is an ENUM's dictionary.
 	EnumValues []string
 	// Child is the element shape of a LIST, ARRAY or MAP (a STRUCT of key
@@ -91,6 +95,7 @@ func newShape(lt bindings.LogicalType) *Shape {
 		s.Kind = KindUint16
 	case bindings.TypeUInteger:
 		s.Kind = KindUint32
+		s.OID = bindings.LogicalTypeGetAlias(lt) == oidTypeAlias
 	case bindings.TypeUBigInt:
 		s.Kind = KindUint64
 	case bindings.TypeHugeInt:
@@ -108,7 +113,9 @@ func newShape(lt bindings.LogicalType) *Shape {
 		s.storage = primitiveKind(bindings.DecimalInternalType(lt))
 	case bindings.TypeVarchar:
 		s.Kind = KindVarchar
-		s.JSON = bindings.LogicalTypeGetAlias(lt) == "JSON"
+		alias := bindings.LogicalTypeGetAlias(lt)
+		s.JSON = alias == "JSON"
+		s.Char = alias == charTypeAlias
 	case bindings.TypeBlob:
 		s.Kind = KindBlob
 	case bindings.TypeBit:

@@ -109,6 +109,9 @@ func (s *Session) prepare(ctx context.Context, src sourceStatement, paramOIDs []
 			return nil, err
 		}
 		st.tag = "SELECT"
+		if column, name, value, ok := setConfigCall(n.SelectStmt); ok {
+			return st, prepareSetConfig(st, column, name, value)
+		}
 		return st, s.describeQuery(ctx, st, paramOIDs)
 	case *pg_query.Node_ExplainStmt:
 		if inner := n.ExplainStmt.Query; inner.GetSelectStmt() == nil {

@@ -38,6 +38,8 @@ var (
 	typeInterval    = Type{OID: pgtype.IntervalOID, Size: 16, Modifier: -1}
 	typeUUID        = Type{OID: pgtype.UUIDOID, Size: 16, Modifier: -1}
 	typeJSON        = Type{OID: pgtype.JSONOID, Size: -1, Modifier: -1}
+	typeOID         = Type{OID: pgtype.OIDOID, Size: 4, Modifier: -1}
+	typeChar        = Type{OID: pgtype.QCharOID, Size: 1, Modifier: -1}
 )
 
 // arrayOIDs maps an element OID to its PostgreSQL array type OID.
@@ -58,6 +60,8 @@ var arrayOIDs = map[uint32]uint32{
 	pgtype.IntervalOID:    pgtype.IntervalArrayOID,
 	pgtype.UUIDOID:        pgtype.UUIDArrayOID,
 	pgtype.JSONOID:        pgtype.JSONArrayOID,
+	pgtype.OIDOID:         pgtype.OIDArrayOID,
+	pgtype.QCharOID:       pgtype.QCharArrayOID,
 }
 
 // numericModifier is PostgreSQL's atttypmod for numeric(precision, scale).
@@ -71,7 +75,7 @@ func numericModifier(precision, scale int) int32 {
 // has no equivalent for (structs, maps, unions, nested lists) are sent as
 // json text. A type DuckDB could not resolve while preparing (such as that
 // of an untyped parameter) is reported as text, as PostgreSQL reports
-// unknown.
+// unknown. The layer's lakegate_oid and lakegate_char are oid and "char".
 func pgType(s *Shape) Type {
 	switch s.Kind {
 	case KindBool:
@@ -81,6 +85,9 @@ func pgType(s *Shape) Type {
 	case KindUint16, KindInt32:
 		return typeInt4
 	case KindUint32, KindInt64:
+		if s.OID {
+			return typeOID
+		}
 		return typeInt8
 	case KindUint64, KindHugeint, KindUhugeint:
 		return typeNumeric
@@ -115,6 +122,9 @@ func pgType(s *Shape) Type {
 	case KindVarchar:
 		if s.JSON {
 			return typeJSON
+		}
+		if s.Char {
+			return typeChar
 		}
 		return typeText
 	default: // ENUM, BIT, unresolved

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"runtime/debug"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -37,6 +38,9 @@ type conn struct {
 	// skipUntilSync is set after an error in an extended-query sequence:
 	// PostgreSQL ignores everything up to the next Sync.
 	skipUntilSync bool
+	// readDeadlineSet is whether an idle timeout armed the read deadline
+	// (limits.go).
+	readDeadlineSet bool
 
 	closeOnce sync.Once
 }
@@ -72,7 +76,13 @@ func (c *conn) serve() {
 		return
 	}
 	for {
-		msg, err := c.backend.Receive()
+		msg, err := c.receive()
+		if err != nil && !framingError(err) {
+			if !c.malformedBody(err) {
+				return
+			}
+			continue
+		}
 		if err != nil {
 			c.receiveFailed(err)
 			return
@@ -97,6 +107,12 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) (ok bool) {
 			ok = c.ready() == nil
 		}
 	}()
+	if c.refuseLongQuery(msg) {
+		if _, simple := msg.(*pgproto3.Query); simple {
+			return c.ready() == nil
+		}
+		return true
+	}
 	var err error
 	switch m := msg.(type) {
 	case *pgproto3.Query:
@@ -114,6 +130,35 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) (ok bool) {
 		err = c.extended(msg)
 	}
 	return !errors.Is(err, errClientGone) && err == nil
+}
+
+// framingError reports whether a Receive error left the stream out of
+// step (or ended it): a bad header or a connection that failed mid-read.
+// Every other error is pgproto3 failing to decode a body it has read
+// whole: the stream is in step. pgproto3 does not type the header errors,
+// so they are told apart by their text; TestBadInput pins each case.
+func framingError(err error) bool {
+	var tooBig *pgproto3.ExceededMaxBodyLenErr
+	var ne net.Error
+	msg := err.Error()
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &ne) ||
+		errors.Is(err, errClientGone) ||
+		errors.As(err, &tooBig) ||
+		strings.HasPrefix(msg, "invalid message length") || strings.HasPrefix(msg, "unknown message type")
+}
+
+// malformedBody answers a message whose body could not be decoded. As in
+// PostgreSQL, that is an ERROR and the session goes on: a simple Query is
+// answered with ReadyForQuery, an extended-protocol message skips to the
+// next Sync. It reports whether the connection is still usable.
+func (c *conn) malformedBody(err error) bool {
+	c.sendError(sqlstate.Errorf(sqlstate.ProtocolViolation, "invalid message format").WithDetail(err.Error()))
+	if strings.HasPrefix(err.Error(), "Query ") {
+		c.skipUntilSync = false
+		return c.ready() == nil
+	}
+	c.skipUntilSync = true
+	return c.flush() == nil
 }
 
 // receiveFailed reports a message that could not be read. Framing errors

@@ -190,12 +190,9 @@ func (w *copyWriter) WriteRows(ch *engine.Chunk, from, to int) error {
 			buf = append(buf, '\n')
 		}
 		buf = endCopyData(buf, start)
-		if len(buf) >= flushThreshold {
-			c.out.buf = buf
-			if err := c.writeOut(maxStreamingOutput); err != nil {
-				return err
-			}
-			buf = c.out.buf
+		var err error
+		if buf, err = c.spill(buf); err != nil {
+			return err
 		}
 	}
 	c.out.buf = buf

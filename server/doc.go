@@ -7,6 +7,12 @@
 //	startup.go   the startup packet: SSLRequest/GSSENCRequest, protocol
 //	             version negotiation, CancelRequest, authentication,
 //	             ParameterStatus, BackendKeyData
+//	tls.go       TLS after an SSLRequest, and direct TLS (ALPN postgresql)
+//	authexchange.go  the auth.Conn a method's exchange runs through:
+//	             SASL, md5 and cleartext password messages
+//	limits.go    max_connections and per-user limits, session default
+//	             timeouts, idle timeouts, authentication timeout,
+//	             max_query_length
 //	conn.go      one connection's message loop: dispatch, ReadyForQuery,
 //	             skip-until-Sync after an error, panic recovery
 //	simple.go    the simple Query message (several statements, empty query)

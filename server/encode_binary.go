@@ -49,6 +49,16 @@ func binaryEncoder(t engine.Type, s *engine.Shape) columnEncoder {
 		if isIntKind(k) {
 			return binaryInt8
 		}
+	case pgtype.OIDOID:
+		// oidsend: an unsigned 32-bit integer.
+		if isIntKind(k) {
+			return binaryInt4
+		}
+	case pgtype.QCharOID:
+		// charsend: the one byte ("" is the zero byte).
+		if k == engine.KindVarchar {
+			return binaryChar
+		}
 	case pgtype.Float4OID:
 		if k == engine.KindFloat32 {
 			return binaryFloat4
@@ -115,6 +125,13 @@ func isIntKind(k engine.Kind) bool {
 func binaryBool(buf []byte, v *engine.Vector, row int) []byte {
 	if v.Bool(row) {
 		return append(buf, 1)
+	}
+	return append(buf, 0)
+}
+
+func binaryChar(buf []byte, v *engine.Vector, row int) []byte {
+	if b := v.Bytes(row); len(b) > 0 {
+		return append(buf, b[0])
 	}
 	return append(buf, 0)
 }

@@ -5,6 +5,10 @@ import (
 	"math/big"
 	"math/bits"
 	"strconv"
+
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/lakegate/lakegate/engine"
 )
 
 // appendFloat prints f as float4out (bitSize 32) or float8out do with
@@ -314,4 +318,50 @@ func boundaryDistance(d uint64, exp10 int, mant uint64, exp2 int, pow2 bool) (*b
 	}
 	dist.Abs(dist)
 	return dist, dist.Cmp(limit) < 0
+}
+
+// appendFloatDigits prints f as float4out and float8out do when
+// extra_float_digits is 0 or negative: printf's %.*g with FLT_DIG (6) or
+// DBL_DIG (15) plus extra_float_digits significant digits, which rounds
+// (extra_float_digits above 0 gives the shortest exact form: appendFloat).
+func appendFloatDigits(buf []byte, f float64, bitSize, extraDigits int) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(buf, "NaN"...)
+	case math.IsInf(f, 1):
+		return append(buf, "Infinity"...)
+	case math.IsInf(f, -1):
+		return append(buf, "-Infinity"...)
+	}
+	precision := 15 + extraDigits
+	if bitSize == 32 {
+		precision = 6 + extraDigits
+	}
+	// C's %g and strconv's 'g' agree: exponent form below 1e-4 or from
+	// 10^precision on, trailing zeros dropped, two exponent digits at least.
+	return strconv.AppendFloat(buf, f, 'g', max(precision, 1), bitSize)
+}
+
+// floatTextEncoder is the text encoder of a float4 or float8 column under
+// extra_float_digits, or nil when the column is not one or the setting is
+// PostgreSQL's default behaviour above 0 (appendFloat's).
+func floatTextEncoder(t engine.Type, s *engine.Shape, format int16, extraDigits int) columnEncoder {
+	if format != textFormat || extraDigits > 0 {
+		return nil
+	}
+	switch {
+	case t.OID == pgtype.Float8OID && s.Kind == engine.KindFloat64:
+		return func(buf []byte, v *engine.Vector, row int) []byte {
+			return appendFloatDigits(buf, v.Float64(row), 64, extraDigits)
+		}
+	case t.OID == pgtype.Float8OID && s.Kind == engine.KindFloat32:
+		return func(buf []byte, v *engine.Vector, row int) []byte {
+			return appendFloatDigits(buf, float64(v.Float32(row)), 64, extraDigits)
+		}
+	case t.OID == pgtype.Float4OID && s.Kind == engine.KindFloat32:
+		return func(buf []byte, v *engine.Vector, row int) []byte {
+			return appendFloatDigits(buf, float64(v.Float32(row)), 32, extraDigits)
+		}
+	}
+	return nil
 }

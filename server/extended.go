@@ -54,6 +54,9 @@ func (c *conn) parse(m *pgproto3.Parse) error {
 	if _, exists := c.statements[m.Name]; exists && m.Name != "" {
 		return sqlstate.Errorf(sqlstate.DuplicatePreparedStatement, "prepared statement %q already exists", m.Name)
 	}
+	if err := checkUTF8(m.Query); err != nil {
+		return err
+	}
 	st, err := c.session.Prepare(c.ctx, m.Query, m.ParameterOIDs)
 	if err != nil {
 		return err

@@ -42,6 +42,9 @@ func FuzzDecodeParams(f *testing.F) {
 	f.Add(uint32(pgtype.NumericOID), int16(1), []byte{0, 1, 0, 0, 0, 0, 0, 0, 0, 7})
 	f.Add(uint32(pgtype.TimestamptzOID), int16(1), []byte{1, 2, 3})
 	f.Add(uint32(pgtype.IntervalOID), int16(1), make([]byte, 16))
+	f.Add(uint32(pgtype.Int4ArrayOID), int16(0), []byte(`{{1,2},{NULL," 3 "}}`))
+	f.Add(uint32(pgtype.TextArrayOID), int16(0), []byte(`{"a\"b",NULL,c}`))
+	f.Add(uint32(pgtype.Int8ArrayOID), int16(1), []byte{0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7})
 	f.Fuzz(func(t *testing.T, oid uint32, format int16, value []byte) {
 		decodeParams([]uint32{oid}, []int16{format}, [][]byte{value})
 	})

@@ -30,7 +30,21 @@ func decodeParams(oids []uint32, formatCodes []int16, values [][]byte) ([]any, e
 		if i < len(oids) {
 			oid = oids[i]
 		}
+		if _, isArray := arrayParamElems[oid]; isArray {
+			if m == nil {
+				m = pgtype.NewMap()
+			}
+			list, err := decodeArrayParam(m, oid, formats[i], v)
+			if err != nil {
+				return nil, decodeArrayParamError(i, formats[i], v, err)
+			}
+			args[i] = list
+			continue
+		}
 		if formats[i] == pgtype.TextFormatCode {
+			if err := checkUTF8(v); err != nil {
+				return nil, err
+			}
 			args[i] = string(v)
 			continue
 		}
@@ -105,6 +119,11 @@ func decodeBinary(oid uint32, v []byte) (any, error) {
 			return nil, err
 		}
 		return int64(binary.BigEndian.Uint64(v)), nil
+	case pgtype.OIDOID:
+		if err := need(4); err != nil {
+			return nil, err
+		}
+		return int64(binary.BigEndian.Uint32(v)), nil
 	case pgtype.Float4OID:
 		if err := need(4); err != nil {
 			return nil, err

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/binary"
+	"strconv"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
@@ -39,6 +40,20 @@ type outBuffer struct {
 func (o *outBuffer) Write(p []byte) (int, error) {
 	o.buf = append(o.buf, p...)
 	return len(p), nil
+}
+
+// spill makes buf the output buffer and, once it has passed
+// flushThreshold, writes it to the socket. It returns the buffer to go on
+// appending to.
+func (c *conn) spill(buf []byte) ([]byte, error) {
+	c.out.buf = buf
+	if len(buf) < flushThreshold {
+		return buf, nil
+	}
+	if err := c.writeOut(maxStreamingOutput); err != nil {
+		return nil, err
+	}
+	return c.out.buf, nil
 }
 
 // writeOut writes the output buffer to the socket and keeps it for reuse
@@ -84,6 +99,9 @@ type rowWriter struct {
 	// column depends on how DuckDB stores it, known once chunks arrive.
 	shapes   []*engine.Shape
 	encoders []columnEncoder
+	// extraFloatDigits is the session's extra_float_digits when the
+	// result starts, which float text output follows.
+	extraFloatDigits int
 }
 
 func newRowWriter(c *conn, cols []engine.Column, formats []int16) *rowWriter {
@@ -96,6 +114,12 @@ func newRowWriter(c *conn, cols []engine.Column, formats []int16) *rowWriter {
 	}
 	for i, col := range cols {
 		w.types[i] = col.Type
+	}
+	w.extraFloatDigits = 1
+	if c.session != nil {
+		if v, err := c.session.Setting("extra_float_digits"); err == nil {
+			w.extraFloatDigits, _ = strconv.Atoi(v)
+		}
 	}
 	return w
 }
@@ -137,6 +161,9 @@ func (w *rowWriter) WriteRows(ch *engine.Chunk, from, to int) error {
 		if s := cols[i].Shape; s != w.shapes[i] {
 			w.shapes[i] = s
 			w.encoders[i] = encoderFor(w.types[i], s, w.formats[i])
+			if enc := floatTextEncoder(w.types[i], s, w.formats[i], w.extraFloatDigits); enc != nil {
+				w.encoders[i] = enc
+			}
 		}
 	}
 	encoders := w.encoders[:len(cols)]
@@ -156,12 +183,9 @@ func (w *rowWriter) WriteRows(ch *engine.Chunk, from, to int) error {
 			binary.BigEndian.PutUint32(buf[at:], uint32(len(buf)-at-4))
 		}
 		binary.BigEndian.PutUint32(buf[start+1:], uint32(len(buf)-start-1))
-		if len(buf) >= flushThreshold {
-			c.out.buf = buf
-			if err := c.writeOut(maxStreamingOutput); err != nil {
-				return err
-			}
-			buf = c.out.buf
+		var err error
+		if buf, err = c.spill(buf); err != nil {
+			return err
 		}
 	}
 	c.out.buf = buf

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -19,8 +20,15 @@ type Server struct {
 	Auth *auth.Policy
 	// Logger receives connection logs; nil means slog.Default().
 	Logger *slog.Logger
-	// MaxMessageSize bounds a client message; 0 means 64 MiB.
+	// MaxMessageSize bounds a client message; 0 means Limits' or 64 MiB.
 	MaxMessageSize int
+	// TLS, when set, is offered to clients (SSLRequest and direct TLS).
+	TLS *tls.Config
+	// RequireTLS refuses plain connections with 28000.
+	RequireTLS bool
+	// Limits bounds connections and sessions (limits.go); the zero value
+	// limits only the authentication phase, to one minute.
+	Limits auth.Limits
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -28,6 +36,7 @@ type Server struct {
 	closing   bool
 	wg        sync.WaitGroup
 	cancels   cancelRegistry
+	slots     sessionSlots
 }
 
 // ErrServerClosed is returned by Serve after Shutdown.
@@ -43,6 +52,9 @@ func (s *Server) logger() *slog.Logger {
 func (s *Server) maxMessageSize() int {
 	if s.MaxMessageSize > 0 {
 		return s.MaxMessageSize
+	}
+	if s.Limits.MaxMessageSize > 0 {
+		return int(s.Limits.MaxMessageSize)
 	}
 	return 64 << 20
 }
@@ -107,6 +119,7 @@ func (s *Server) untrack(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.conns, c)
+	s.slots.release(c)
 }
 
 // Shutdown stops accepting connections, cancels running statements and

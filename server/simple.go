@@ -13,6 +13,10 @@ import (
 func (c *conn) simpleQuery(text string) error {
 	// A Query message ends any extended-query sequence, erroneous or not.
 	c.skipUntilSync = false
+	if err := checkUTF8(text); err != nil {
+		c.sendError(err)
+		return c.ready()
+	}
 	sources := engine.SplitQuery(text)
 	if len(sources) == 0 {
 		c.backend.Send(&pgproto3.EmptyQueryResponse{})

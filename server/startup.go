@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgproto3"
 
+	"github.com/lakegate/lakegate/auth"
 	"github.com/lakegate/lakegate/sqlstate"
 )
 
@@ -20,7 +21,6 @@ const (
 	codeGSSENCRequest = 80877104
 
 	maxStartupPacket = 10_000 // PostgreSQL's MAX_STARTUP_PACKET_LENGTH
-	startupTimeout   = 30 * time.Second
 )
 
 // readStartupPacket reads one untyped startup-phase packet. pgproto3's
@@ -43,11 +43,16 @@ func readStartupPacket(r io.Reader) (code uint32, body []byte, err error) {
 	return binary.BigEndian.Uint32(body), body, nil
 }
 
-// startup runs the startup phase. It returns false when the connection is
-// done (a CancelRequest, a refusal, or a client that went away).
+// startup runs the startup phase, bounded by the authentication timeout
+// so that a client that never finishes cannot hold its connection. It
+// returns false when the connection is done (a CancelRequest, a refusal,
+// or a client that went away).
 func (c *conn) startup() bool {
-	c.netConn.SetDeadline(time.Now().Add(startupTimeout))
-	defer c.netConn.SetDeadline(time.Time{})
+	c.netConn.SetDeadline(time.Now().Add(c.server.authenticationTimeout()))
+	defer func() { c.netConn.SetDeadline(time.Time{}) }()
+	if c.server.TLS != nil && c.startsWithTLS() && !c.handshakeTLS(true) {
+		return false
+	}
 	for {
 		code, body, err := readStartupPacket(c.reader)
 		if err != nil {
@@ -55,9 +60,14 @@ func (c *conn) startup() bool {
 			return false
 		}
 		switch code {
-		case codeSSLRequest, codeGSSENCRequest:
-			// No TLS or GSSAPI encryption yet: 'N' tells the client to
-			// continue in plain text (or give up, if it requires it).
+		case codeSSLRequest:
+			if !c.answerSSLRequest() {
+				return false
+			}
+			continue
+		case codeGSSENCRequest:
+			// No GSSAPI encryption: 'N' tells the client to continue
+			// without it (or give up, if it requires it).
 			if _, err := c.netConn.Write([]byte{'N'}); err != nil {
 				return false
 			}
@@ -67,6 +77,11 @@ func (c *conn) startup() bool {
 			if req.Decode(body) == nil {
 				c.server.cancels.cancel(req.ProcessID, req.SecretKey)
 			}
+			return false
+		}
+		if c.server.RequireTLS && c.tlsState() == nil {
+			c.fatal(sqlstate.Errorf(sqlstate.InvalidAuthorizationSpecification,
+				"this server requires an encrypted connection").WithHint("Connect with sslmode=require.").Fatal())
 			return false
 		}
 		return c.startSession(code, body)
@@ -109,13 +124,16 @@ func (c *conn) startSession(version uint32, body []byte) bool {
 	if database == "" {
 		database = user
 	}
-	if err := c.server.Auth.Check(user, c.netConn.RemoteAddr()); err != nil {
-		c.server.logger().Info("login refused", "user", user, "remote", c.netConn.RemoteAddr().String())
-		c.fatal(err)
+	account, ok := c.authenticate(user)
+	if !ok {
 		return false
 	}
 	c.session = c.server.Engine.NewSession(user, database)
 	c.backend.Send(&pgproto3.AuthenticationOk{})
+	if err := c.applySessionDefaults(account); err != nil {
+		c.fatal(sqlstate.From(err).Fatal())
+		return false
+	}
 	var notices []*sqlstate.Error
 	for name, value := range startupSettings(msg.Parameters) {
 		if err := c.session.SetStartupParameter(name, value); err != nil {
@@ -211,6 +229,30 @@ func parseOptions(options string) map[string]string {
 		}
 	}
 	return out
+}
+
+// authenticate takes a session slot and runs the login's authentication,
+// then counts the session against the user's connection limit. It returns
+// the user's account, or false after telling the client why not.
+func (c *conn) authenticate(user string) (*auth.User, bool) {
+	if err := c.server.slots.acquire(c, c.server.Limits.MaxConnections); err != nil {
+		c.server.logger().Warn("connection refused: max_connections reached", "remote", c.netConn.RemoteAddr().String())
+		c.fatal(err)
+		return nil, false
+	}
+	account, err := c.server.Auth.Authenticate(c.ctx, authExchange{c}, user)
+	if err != nil {
+		c.fatal(err)
+		return nil, false
+	}
+	if account != nil {
+		if err := c.server.slots.acquireUser(c, user, account.ConnectionLimit); err != nil {
+			c.server.logger().Info("connection refused: the user's connection_limit is reached", "user", user)
+			c.fatal(err)
+			return nil, false
+		}
+	}
+	return account, true
 }
 
 var errClientGone = errors.New("client closed the connection")

@@ -30,12 +30,6 @@ type clientSuite struct {
 	checks  []clientCheck
 }
 
-// Reasons shared by several checks.
-const (
-	notYetIntrospect = "asyncpg prepares its introspection query, whose `attrtypoids` column comes back as int8[] (OID 1016) instead of oid[] (1028): a type asyncpg has no codec for, so it introspects it with the same query, endlessly (its oid columns should be oid, 26, too)"
-	failIntrospect   = "RecursionError: maximum recursion depth exceeded"
-)
-
 var clientSuites = []clientSuite{
 	{
 		name:  "pgjdbc",
@@ -52,17 +46,15 @@ var clientSuites = []clientSuite{
 			{name: "getObject.interval_uuid", what: "`getObject` of interval (`PGInterval`) and uuid (`UUID`), which pgjdbc first looks up in `pg_type`"},
 			{name: "getObject.array", what: "`getArray` of int4[] and text[] gives `Integer[]` and `String[]`; result type name `_int4`"},
 			{name: "prepared.threshold", what: "a `PreparedStatement` (date and int parameters) run 6 times with `prepareThreshold=3`: it switches to a named server statement, asks for binary results (at least 8 of 11 columns come back binary), and every run returns the same rows"},
+			{name: "parameters.setArray", what: "`setArray` of an int4[] and a text[] (`createArrayOf`, sent in text form) with `= any(?)` selects the same rows as literals"},
 			{name: "fetchSize.portal", what: "`setFetchSize(100)` with autocommit off reads a day of demo.sales (2,529 rows) through a portal in batches of at most 100 rows (pgjdbc's row buffer is inspected), in order, with the right count and sum"},
 			{name: "metadata.getCatalogs", what: "`getCatalogs` lists `lakegate`"},
 			{name: "metadata.getSchemas", what: "`getSchemas` lists demo, pg_catalog, information_schema and public"},
 			{name: "metadata.getTables", what: "`getTables(null, \"demo\", \"%\", null)` lists sales, stores, products and returns as TABLE or VIEW"},
 			{name: "metadata.getColumns", what: "`getColumns` of demo.sales: every column, with its `java.sql.Types` (BIGINT, DATE, TIMESTAMP, INTEGER, SMALLINT, NUMERIC, DOUBLE, VARCHAR, BIT), `TYPE_NAME`, `COLUMN_SIZE` and `DECIMAL_DIGITS` (numeric(10,2) gives 10 and 2)"},
-			{name: "metadata.getPrimaryKeys", what: "`getPrimaryKeys` of demo.sales runs and finds none",
-				notYet: "pgjdbc's query calls `information_schema._pg_expandarray`", failure: "_pg_expandarray does not exist"},
-			{name: "metadata.getImportedKeys", what: "`getImportedKeys` of demo.sales (DBeaver's foreign keys tab and ER diagram) runs and finds none",
-				notYet: "pgjdbc first reads `max_index_keys` from `pg_settings`, which has no such row", failure: "Unable to determine a value for MaxIndexKeys"},
-			{name: "metadata.getIndexInfo", what: "`getIndexInfo` of demo.sales (DBeaver's indexes tab) runs and finds none",
-				notYet: "pgjdbc's query calls `information_schema._pg_expandarray`", failure: "_pg_expandarray does not exist"},
+			{name: "metadata.getPrimaryKeys", what: "`getPrimaryKeys` of demo.sales runs and finds none"},
+			{name: "metadata.getImportedKeys", what: "`getImportedKeys` of demo.sales (DBeaver's foreign keys tab and ER diagram) runs and finds none"},
+			{name: "metadata.getIndexInfo", what: "`getIndexInfo` of demo.sales (DBeaver's indexes tab) runs and finds none"},
 			{name: "metadata.getTypeInfo", what: "`getTypeInfo` lists int2, int4, int8, numeric, float4, float8, bool, varchar, text, date, timestamp, timestamptz, bytea and _int4 with their `java.sql.Types`"},
 			{name: "metadata.getFunctions", what: "`getFunctions(null, \"pg_catalog\", \"%\")` runs (it may list nothing)"},
 			{name: "error.sqlstate", what: "a missing table raises `SQLException` with SQLSTATE 42P01; the connection goes on"},
@@ -105,8 +97,7 @@ var clientSuites = []clientSuite{
 			{name: "types.lake", what: "a demo.sales row with every column set, in text and in binary: the same values and types"},
 			{name: "types.arrays", what: "int4[], text[] and numeric[] come back as lists of `int`, `str` and `Decimal`"},
 			{name: "parameters", what: "server-side parameters (`$1`: date, int, text) select the same rows as literals"},
-			{name: "parameters.any_array", what: "a Python list sent as one array parameter: `store_id = any($1)`",
-				notYet: "lakegate hands an int4[] parameter (sent in text or binary) to DuckDB as the string `{1,2,3}`, which DuckDB cannot cast to INTEGER[]", failure: "can't be cast to the destination type INTEGER[]"},
+			{name: "parameters.any_array", what: "a Python list sent as one array parameter: `store_id = any($1)`"},
 			{name: "prepared", what: "with `prepare_threshold` 2, a query run 5 times in text and 3 times binary with `prepare=True` (named prepared statements) returns the same rows"},
 			{name: "cursor.server", what: "a server-side cursor (`conn.cursor(name=...)`) reads a day of demo.sales with the right count and sum: psycopg runs `DECLARE`, describes the cursor as a protocol portal (Describe 'P' with its name), then `FETCH FORWARD 500`"},
 			{name: "cursor.server_binary", what: "the same through a binary server-side cursor (the `FETCH` asks for binary results in its Bind)"},
@@ -166,16 +157,14 @@ var clientSuites = []clientSuite{
 			{name: "connect", what: "connects; the server version is 12 or later; `select 1`"},
 			{name: "types.literals", what: "literals of every lake column type, decoded from binary: the Python types and exact values"},
 			{name: "types.more", what: "text[], bytea, uuid, interval, time and float4 in binary"},
-			{name: "types.int_array", what: "int4[] and numeric[] (asyncpg has built-in codecs for text[] and oid[] only and introspects other arrays)",
-				notYet: notYetIntrospect, failure: failIntrospect},
+			{name: "types.int_array", what: "int4[] and numeric[] (asyncpg has built-in codecs for text[] and oid[] only and introspects other arrays)"},
 			{name: "types.lake", what: "a demo.sales row with every column set: the Python type of each column"},
 			{name: "parameters", what: "`$1`-style parameters (date, int, text) select the same rows as literals"},
+			{name: "parameters.list", what: "Python lists as `$n` parameters (int4[] and text[], binary) with `= any($n)` select the same rows as literals"},
 			{name: "prepared", what: "`conn.prepare`: the statement's parameter types (date, int4) and result types (int8, timestamp, timestamptz, numeric) are described; 4 runs return the same rows"},
 			{name: "cursor.portal", what: "`conn.cursor(prefetch=100)` in a transaction reads a day of demo.sales through a portal, 100 rows per Execute, with the right count and sum"},
-			{name: "introspection.type_by_name", what: "`set_type_codec(\"numeric\", schema=\"pg_catalog\")` finds the type in `pg_type` by name and namespace; values then go through the custom codec",
-				notYet: "`pg_type.typtype` comes back as text (OID 25); asyncpg expects PostgreSQL's `\"char\"` (OID 18), which it decodes to bytes, so `'b'` is not a scalar kind", failure: "cannot use custom codec on non-scalar type"},
-			{name: "introspection.types", what: "asyncpg's introspection query for types it has no codec for (domains, enums, composites, arrays; recursive over `pg_type` and `pg_range`) describes int4, _int4, timestamptz and numeric",
-				notYet: notYetIntrospect, failure: failIntrospect},
+			{name: "introspection.type_by_name", what: "`set_type_codec(\"numeric\", schema=\"pg_catalog\")` finds the type in `pg_type` by name and namespace; values then go through the custom codec"},
+			{name: "introspection.types", what: "asyncpg's introspection query for types it has no codec for (domains, enums, composites, arrays; recursive over `pg_type` and `pg_range`, the OIDs sent as one `oid[]` parameter) describes int4, _int4, timestamptz and numeric with the rows PostgreSQL 15 gives (int4 twice: asked for, and as _int4's element), `typtype` as a `\"char\"` (bytes) and `typelem` as an oid"},
 			{name: "error.sqlstate", what: "a missing table raises `UndefinedTableError` (42P01); the connection goes on"},
 		},
 	},

@@ -2,6 +2,7 @@
 //
 //	lakegate [flags]     serve (with no flags: the demo lake on 127.0.0.1:5433)
 //	lakegate version     print the lakegate and DuckDB versions
+//	lakegate passwd      print a password verifier for the config's users
 package main
 
 import (
@@ -35,11 +36,21 @@ type options struct {
 	threads     int
 	logLevel    string
 	trusted     []netip.Prefix
+	limits      limitFlags
 }
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "version" {
 		fmt.Printf("lakegate %s (PostgreSQL %s protocol), DuckDB %s\n", engine.Version, engine.PostgreSQLVersion, engine.DuckDBVersion())
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "passwd" {
+		if err := passwd(os.Args[2:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+			if !errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintln(os.Stderr, "lakegate passwd:", err)
+			}
+			os.Exit(2)
+		}
 		return
 	}
 	opts, err := parseFlags(os.Args[1:])
@@ -84,6 +95,9 @@ func parseFlags(args []string) (options, error) {
 		if err := o.addTrusted(v); err != nil {
 			return o, fmt.Errorf("LAKEGATE_TRUST_NETWORK: %w", err)
 		}
+	}
+	if err := o.limits.register(fs); err != nil {
+		return o, err
 	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -147,7 +161,14 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	if err := cfg.CheckSections("roles", "access"); err != nil {
+	if err := cfg.CheckSections("users", "hba", "tls", "limits", "roles", "access"); err != nil {
+		return err
+	}
+	security, err := auth.LoadConfig(cfg.File(), cfg.Sections)
+	if err != nil {
+		return err
+	}
+	if err := o.limits.apply(&security.Limits); err != nil {
 		return err
 	}
 	grants, err := auth.ParseGrants(cfg.File(), cfg.Sections)
@@ -180,9 +201,15 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	policy := auth.TrustLoopback("lakegate")
-	policy.TrustedNetworks = o.trusted
-	srv := &server.Server{Engine: eng, Auth: policy, Logger: logger}
+	policy := security.Policy(o.trusted)
+	policy.Logger = logger
+	if err := policy.Prepare(); err != nil {
+		return err
+	}
+	srv := &server.Server{Engine: eng, Auth: policy, Logger: logger, Limits: security.Limits}
+	if security.TLS != nil {
+		srv.TLS, srv.RequireTLS = security.TLS.Config, security.TLS.Mode == auth.TLSRequire
+	}
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
 	logger.Info("lakegate is ready", "listen", ln.Addr().String(), "duckdb", eng.DuckDBVersion(), "catalog", o.config, "tables", len(cat.Tables()))
 	fmt.Printf("lakegate %s is serving %s. Connect with:\n\n    psql -h %s -p %s -U lakegate\n\n", engine.Version, lake, host, port)

@@ -1,7 +1,8 @@
 -- The PostgreSQL type of a DuckDB column type (as duckdb_columns() spells
 -- it), exactly as engine/types.go pgType maps it for the wire: integers
 -- widen to the PostgreSQL type that holds every value, lists of scalars are
--- arrays, nested and composite types are json, the rest is text.
+-- arrays, nested and composite types are json, the layer's lakegate_oid
+-- and lakegate_char are oid and "char", the rest is text.
 -- compat_test.go checks the two agree for every type.
 CREATE MACRO lakegate_pg_catalog.lakegate_scalar_type_oid(t) AS
     CASE
@@ -20,6 +21,8 @@ CREATE MACRO lakegate_pg_catalog.lakegate_scalar_type_oid(t) AS
         WHEN t = 'TIMESTAMP WITH TIME ZONE' THEN 1184
         WHEN t = 'INTERVAL' THEN 1186
         WHEN t = 'UUID' THEN 2950
+        WHEN t = 'lakegate_oid' THEN 26
+        WHEN t = 'lakegate_char' THEN 18
         WHEN t = 'JSON' OR t LIKE 'STRUCT(%' OR t LIKE 'MAP(%' OR t LIKE 'UNION(%' THEN 114
         ELSE 25
     END;
@@ -30,6 +33,7 @@ CREATE MACRO lakegate_pg_catalog.lakegate_array_type_oid(elem) AS
         WHEN 700 THEN 1021 WHEN 701 THEN 1022 WHEN 1700 THEN 1231 WHEN 25 THEN 1009
         WHEN 17 THEN 1001 WHEN 1082 THEN 1182 WHEN 1083 THEN 1183 WHEN 1114 THEN 1115
         WHEN 1184 THEN 1185 WHEN 1186 THEN 1187 WHEN 2950 THEN 2951
+        WHEN 26 THEN 1028 WHEN 18 THEN 1002
         ELSE 114
     END;
 

@@ -191,3 +191,25 @@ CREATE MACRO lakegate_pg_catalog.quote_ident(s) AS
     CASE WHEN regexp_matches(s, '^[a-z_][a-z0-9_$]*$')
               AND NOT EXISTS (SELECT 1 FROM duckdb_keywords() k WHERE k.keyword_name = s AND k.keyword_category = 'reserved')
          THEN s ELSE '"' || replace(s, '"', '""') || '"' END;
+
+-- quote_literal doubles quotes, and writes E'...' with doubled backslashes
+-- when there is a backslash; quote_nullable is NULL for NULL.
+CREATE MACRO lakegate_pg_catalog.quote_literal(s) AS
+    CASE WHEN contains(CAST(s AS VARCHAR), '\')
+         THEN 'E''' || replace(replace(CAST(s AS VARCHAR), '\', '\\'), '''', '''''') || ''''
+         ELSE '''' || replace(CAST(s AS VARCHAR), '''', '''''') || '''' END;
+CREATE MACRO lakegate_pg_catalog.quote_nullable(s) AS
+    CASE WHEN s IS NULL THEN 'NULL' ELSE quote_literal(s) END;
+
+-- btrim is what PostgreSQL's parser makes of trim(both ... from ...).
+CREATE MACRO lakegate_pg_catalog.btrim(s) AS trim(s), (s, chars) AS trim(s, chars);
+
+-- x = ANY(list) with PostgreSQL's NULLs (the arrays rewrite calls it):
+-- true when x is found, false for an empty list, NULL when x or the list
+-- is NULL or the list has a NULL and x is not found, false otherwise.
+-- list_contains comes first: DuckDB infers a parameter's type from it.
+CREATE MACRO lakegate_pg_catalog.lakegate_any_eq(l, x) AS
+    CASE WHEN list_contains(l, x) THEN true
+         WHEN len(l) = 0 THEN false
+         WHEN l IS NULL OR x IS NULL OR list_contains(list_transform(l, e -> e IS NULL), true) THEN NULL
+         ELSE false END;

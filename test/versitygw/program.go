@@ -10,10 +10,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
-// StartIn is Start for programs that are not tests, such as the benchmark
-// command: the gateway keeps its data under dir, which the caller owns and
-// removes, and runs until Stop. The binary is found or built as for
-// tests, from the module of the current directory.
+// StartIn starts a gateway with an empty posix backend under dir, which
+// the caller owns and removes, running until Stop: Start for programs that
+// are not tests, such as the benchmark command. The binary is found or
+// built from the module of the current directory.
 func StartIn(dir string) (*Server, error) {
 	bin, err := binary()
 	if err != nil {
@@ -25,14 +25,19 @@ func StartIn(dir string) (*Server, error) {
 		Region:    "us-east-1",
 		bin:       bin,
 		dataDir:   filepath.Join(dir, "data"),
-		metaDir:   filepath.Join(dir, "meta"),
-		logPath:   filepath.Join(dir, "versitygw.log"),
+		// Metadata (ETags, content types) goes to a sidecar directory, not
+		// extended attributes, which tmpfs and some container filesystems
+		// lack.
+		metaDir: filepath.Join(dir, "meta"),
+		logPath: filepath.Join(dir, "versitygw.log"),
 	}
 	for _, d := range []string{s.dataDir, s.metaDir} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("versitygw: %w", err)
 		}
 	}
+	// The free port is found by binding and closing it, so another process
+	// can take it before the gateway binds; try a few.
 	for attempt := 1; ; attempt++ {
 		s.addr, err = freeAddr()
 		if err == nil {

@@ -2,7 +2,6 @@ package versitygw
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -56,52 +55,12 @@ type Server struct {
 // built or does not come up.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	bin, err := binary()
-	if err != nil {
-		t.Fatalf("versitygw: %v", err)
-	}
 	dir := t.TempDir() // before Cleanup(Stop): cleanups run last-in first-out
-	s := &Server{
-		AccessKey: "LG" + randomString(18),
-		SecretKey: randomString(40),
-		Region:    "us-east-1",
-		bin:       bin,
-		dataDir:   filepath.Join(dir, "data"),
-		// Metadata (ETags, content types) goes to a sidecar directory, not
-		// extended attributes, which tmpfs and some container filesystems
-		// lack.
-		metaDir: filepath.Join(dir, "meta"),
-		logPath: filepath.Join(dir, "versitygw.log"),
-	}
-	for _, d := range []string{s.dataDir, s.metaDir} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			t.Fatalf("versitygw: %v", err)
-		}
+	s, err := StartIn(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(s.Stop)
-	// The free port is found by binding and closing it, so another process
-	// can take it before the gateway binds; try a few.
-	for attempt := 1; ; attempt++ {
-		s.addr, err = freeAddr()
-		if err == nil {
-			s.Endpoint = "http://" + s.addr
-			err = s.start()
-		}
-		if err == nil {
-			break
-		}
-		if attempt == 3 {
-			t.Fatalf("versitygw: %v", err)
-		}
-	}
-	s.client = s3.New(s3.Options{
-		Region:       s.Region,
-		BaseEndpoint: aws.String(s.Endpoint),
-		UsePathStyle: true,
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{AccessKeyID: s.AccessKey, SecretAccessKey: s.SecretKey, Source: "versitygw test server"}, nil
-		}),
-	})
 	return s
 }
 

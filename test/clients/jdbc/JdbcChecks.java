@@ -48,6 +48,7 @@ public class JdbcChecks {
         Properties threshold = new Properties();
         threshold.setProperty("prepareThreshold", "3");
         check("prepared.threshold", threshold, JdbcChecks::preparedThreshold);
+        check("parameters.setArray", new Properties(), JdbcChecks::setArray);
         check("fetchSize.portal", new Properties(), JdbcChecks::fetchSize);
         check("metadata.getCatalogs", new Properties(), JdbcChecks::getCatalogs);
         check("metadata.getSchemas", new Properties(), JdbcChecks::getSchemas);
@@ -256,6 +257,31 @@ public class JdbcChecks {
     // A PreparedStatement executed past prepareThreshold=3: from the third
     // execution pgjdbc uses a named server statement, and once it has one
     // it asks for binary results. Every execution must give the same rows.
+    // setArray sends an int4[] and a text[] parameter (in text form:
+    // pgjdbc writes arrays as {...}), used with = any(?): the same count
+    // as the literals.
+    static String setArray(Connection conn) throws Exception {
+        long want;
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from demo.sales where sale_date = date '2024-03-01'"
+                     + " and store_id in (1, 2, 3) and channel in ('web', 'store')")) {
+            rs.next();
+            want = rs.getLong(1);
+        }
+        expect(want > 0, "no rows");
+        try (PreparedStatement ps = conn.prepareStatement("select count(*) from demo.sales where sale_date = ?"
+                + " and store_id = any(?) and channel = any(?)")) {
+            ps.setObject(1, LocalDate.of(2024, 3, 1));
+            ps.setArray(2, conn.createArrayOf("int4", new Integer[] {1, 2, 3}));
+            ps.setArray(3, conn.createArrayOf("text", new String[] {"web", "store"}));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                expectEqual(rs.getLong(1), want, "count");
+            }
+        }
+        return want + " rows, as with literals";
+    }
+
     static String preparedThreshold(Connection conn) throws Exception {
         String sql = "select sale_id, sale_date, sold_at, settled_at, store_id, quantity, unit_price, discount, total, is_return, note"
                 + " from demo.sales where sale_date = ? and store_id = ? order by sale_id limit 20";
