@@ -144,20 +144,6 @@ func TestSubstituteCurrentUser(t *testing.T) {
 	}
 }
 
-func TestWithoutEnumParameters(t *testing.T) {
-	cases := map[string]string{
-		"SELECT ['a', 'b']::ENUM('a', 'b')[]":                   "SELECT ['a', 'b']::VARCHAR[]",
-		"SELECT 'a'::enum('a'), 'b'::ENUM ( 'b' , 'c' )":        "SELECT 'a'::VARCHAR, 'b'::VARCHAR",
-		"SELECT x::ENUM((SELECT 'a' FROM read_text('/etc/x')))": "SELECT x::ENUM((SELECT 'a' FROM read_text('/etc/x')))",
-		"SELECT 'enum'": "SELECT 'enum'",
-	}
-	for in, want := range cases {
-		if got := withoutEnumParameters(in); got != want {
-			t.Errorf("%q: %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestExplainedQuery(t *testing.T) {
 	cases := map[string]string{
 		"EXPLAIN SELECT 1":                        "SELECT 1",
