@@ -63,6 +63,9 @@ var escapeAttempts = []escapeAttempt{
 	{"SET VARIABLE lakegate_policy_0 = 0", "42501", "setting one's policy to unrestricted"},
 	{"RESET VARIABLE lakegate_policy_0", "42501", "resetting a policy variable"},
 	{"SELECT 1; SET VARIABLE lakegate_policy_0 = 0", "42501", "a SET VARIABLE smuggled after a query in one simple Query"},
+	{"PREPARE sv AS SET VARIABLE lakegate_policy_0 = 0", "42601", "SET VARIABLE inside PREPARE: neither grammar prepares a SET"},
+	{"SELECT set_config('lakegate_policy_0', '0', false)", "42704", "set_config knows PostgreSQL parameters only, not DuckDB variables"},
+	{"SELECT set_config('allowed_directories', '/', false)", "42704", "nor DuckDB settings"},
 
 	// SQL that runs other SQL, out of sight of any check of the outer text.
 	{"SELECT * FROM query('SELECT * FROM hr.salaries')", "42501", "query() runs a string as SQL"},
