@@ -156,6 +156,7 @@ var escapeAttempts = []escapeAttempt{
 	{"SELECT * FROM range((SELECT max(salary) FROM hr.salaries))", "42501", "an ungranted table in a table function's argument"},
 	{"SELECT * FROM demo.sales WHERE amount IN (FROM hr.salaries SELECT salary)", "42501", "in a DuckDB-only subquery"},
 	{"COPY hr.salaries TO STDOUT", "42501", "COPY of an ungranted table"},
+	{"CALL lakegate.refresh('hr.salaries')", "42501", "refreshing an ungranted table"},
 	{"COPY (SELECT * FROM hr.salaries) TO STDOUT", "42501", "COPY of a query over an ungranted table"},
 	{"DECLARE c CURSOR WITH HOLD FOR SELECT * FROM hr.salaries", "42501", "a cursor over an ungranted table"},
 	{"PREPARE p2 AS SELECT * FROM hr.salaries", "42501", "SQL-level PREPARE of an ungranted table (checked when PREPARE runs)"},
