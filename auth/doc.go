@@ -16,6 +16,9 @@
 //	verifier.go   stored secrets in PostgreSQL's formats, lakegate passwd
 //	throttle.go   per-address backoff after failed logins, bounded memory
 //	limits.go     connection and session limits the server enforces
+//	grants.go     the roles and access sections: which tables each user
+//	              reads, with which row filters and column masks (the
+//	              engine applies them; it asks through engine.Access)
 //
 // Passwords never appear in logs or errors; secrets print as their
 // verifiers.

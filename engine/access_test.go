@@ -63,9 +63,9 @@ func TestAccessPolicies(t *testing.T) {
 		{user: "dave", sql: "SELECT count(*) FROM demo.sales", code: sqlstate.InsufficientPrivilege},
 		{user: "mallory", sql: "SELECT count(*) FROM demo.sales", code: sqlstate.InsufficientPrivilege},
 		{user: "alice", sql: "SELECT count(*) FROM demo.broken", code: sqlstate.InsufficientPrivilege},
-		{user: "alice", sql: "SELECT count(*) FROM lakegate_pg_catalog.lakegate_relations WHERE nspname = 'demo'", rows: "[[1]]"},
-		{user: "carol", sql: "SELECT count(*) FROM lakegate_pg_catalog.lakegate_relations WHERE nspname = 'demo'", rows: "[[1]]"}, // demo.broken has no view
-		{user: "dave", sql: "SELECT count(*) FROM lakegate_pg_catalog.lakegate_relations WHERE nspname = 'demo'", rows: "[[0]]"},
+		{user: "alice", sql: "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'demo'", rows: "[[1]]"},
+		{user: "carol", sql: "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'demo'", rows: "[[1]]"}, // demo.broken has no view
+		{user: "dave", sql: "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'demo'", rows: "[[0]]"},
 	}
 	sessions := map[string]*Session{}
 	for _, c := range cases {

@@ -63,6 +63,9 @@ type statementChecks struct {
 	bareRelations map[string]bool
 	// macros are the layer's table macros, by bare name.
 	macros map[string]bool
+	// internal are the layer's helper relations (lakegate_*), which
+	// clients read only through its views.
+	internal map[string]bool
 	// system are DuckDB's own views (duckdb_settings, its pg_catalog and
 	// information_schema), as "schema.name" and by bare name: they show
 	// view definitions, settings and paths.
@@ -82,12 +85,15 @@ type checkVerdict struct {
 	// form its serializer lacks); syntax: because it could not parse it.
 	unchecked, syntax bool
 	tables            []*catalog.Table
+	// bare are the unqualified names that may be lake tables of the
+	// session's search_path.
+	bare []string
 }
 
 // newStatementChecks reads the layer's relations and macros from DuckDB.
 func newStatementChecks(ctx context.Context, c *duckConn, views []View, lake *atomic.Pointer[lakeViews]) (*statementChecks, error) {
 	sc := &statementChecks{lake: lake, relations: map[string]bool{}, bareRelations: map[string]bool{},
-		macros: map[string]bool{}, system: map[string]bool{}, bareSystem: map[string]bool{},
+		macros: map[string]bool{}, internal: map[string]bool{}, system: map[string]bool{}, bareSystem: map[string]bool{},
 		verdicts: map[string]checkVerdict{}}
 	for _, v := range views {
 		sc.relations[strings.ToLower(v.Schema+"."+v.Name)] = true
@@ -103,9 +109,16 @@ func newStatementChecks(ctx context.Context, c *duckConn, views []View, lake *at
 		return nil, err
 	}
 	for _, r := range rows {
-		sc.relations[strings.ToLower(r[0]+"."+r[1])] = true
+		name := strings.ToLower(r[1])
+		if strings.HasPrefix(name, "lakegate_") {
+			// The layer's own helpers: lakegate_descriptions lists every
+			// table, granted or not.
+			sc.internal[name] = true
+			continue
+		}
+		sc.relations[strings.ToLower(r[0])+"."+name] = true
 		if r[0] == layerSchema { // first on the search path
-			sc.bareRelations[strings.ToLower(r[1])] = true
+			sc.bareRelations[name] = true
 		}
 	}
 	rows, err = queryStrings(ctx, c, `SELECT schema_name, view_name FROM duckdb_views() WHERE internal
@@ -188,7 +201,7 @@ func (sc *statementChecks) compute(ctx context.Context, c *duckConn, sql string)
 			return checkVerdict{err: w.err}
 		}
 	}
-	return checkVerdict{tables: w.tables}
+	return checkVerdict{tables: w.tables, bare: w.bare}
 }
 
 // explainedQuery is the query an EXPLAIN [ANALYZE] [(options)] explains,
@@ -255,6 +268,7 @@ type astWalk struct {
 	sc     *statementChecks
 	ctes   map[string]bool
 	tables []*catalog.Table
+	bare   []string
 	err    error
 }
 
@@ -311,8 +325,10 @@ func (w *astWalk) visit(n map[string]any) {
 				WithHint(readThroughTablesHint)
 		}
 	case "BASE_TABLE":
-		t, ok := w.sc.relation(strings.ToLower(str("catalog_name")), str("schema_name"), str("table_name"), w.ctes)
+		t, bare, ok := w.sc.relation(strings.ToLower(str("catalog_name")), str("schema_name"), str("table_name"), w.ctes)
 		switch {
+		case bare != "":
+			w.bare = append(w.bare, bare)
 		case !ok:
 			w.err = sqlstate.Errorf(sqlstate.InsufficientPrivilege, "reading %q directly is not allowed through lakegate", qualified(str("catalog_name"), str("schema_name"), str("table_name"))).
 				WithHint(readThroughTablesHint)
@@ -345,45 +361,93 @@ func (sc *statementChecks) tableFunctionAllowed(schema, name string) bool {
 }
 
 // relation resolves a base table reference as DuckDB would: a lake table
-// (returned), another relation clients may read or a name DuckDB will
-// report missing (nil, true), or something they may not read: a file (a
-// replacement scan), DuckDB's own views, another catalog (false).
-func (sc *statementChecks) relation(catalogName, schema, name string, ctes map[string]bool) (*catalog.Table, bool) {
+// (returned), an unqualified name the session's search_path resolves
+// (returned as bare, see resolveBare), another relation clients may read
+// or a name DuckDB will report missing (ok), or something they may not
+// read: a file (a replacement scan), DuckDB's own views, the layer's
+// helpers, another catalog (not ok).
+func (sc *statementChecks) relation(catalogName, schema, name string, ctes map[string]bool) (t *catalog.Table, bare string, ok bool) {
 	if catalogName != "" && catalogName != "memory" {
-		return nil, false
+		return nil, "", false
 	}
 	lschema, lname := strings.ToLower(schema), strings.ToLower(name)
-	fileLike := strings.ContainsAny(name, "./\\:*?")
+	fileLike := isFileLike(name)
+	if sc.internal[lname] && (schema == "" || layerSchemas[lschema]) && !ctes[lname] {
+		return nil, "", false
+	}
 	if schema == "" {
-		if ctes[lname] && !fileLike {
-			return nil, true
+		switch {
+		case ctes[lname] && !fileLike:
+			return nil, "", true
+		case sc.bareRelations[lname]:
+			return nil, "", true
+		case sc.bareSystem[lname]:
+			return nil, "", false
+		case fileLike && !isSnapshotName(name):
+			return nil, "", false
 		}
-		if sc.bareRelations[lname] {
-			return nil, true
-		}
-		if sc.bareSystem[lname] {
-			return nil, false
-		}
-		schema, lschema = defaultSchema, defaultSchema
+		return nil, name, true
 	}
 	lake := sc.lake.Load().lake
 	if lake != nil {
 		if t := lake.Table(schema, name); t != nil {
-			return t, true
+			return t, "", true
 		}
 		if t := lake.Table(lschema, lname); t != nil {
-			return t, true
+			return t, "", true
 		}
 	}
 	key := lschema + "." + lname
 	if sc.relations[key] {
-		return nil, true
+		return nil, "", true
 	}
-	if i := strings.IndexByte(name, '@'); i > 0 && !strings.ContainsAny(name, "/\\") && lake != nil &&
-		(lake.Table(schema, name[:i]) != nil || lake.Table(lschema, lname[:i]) != nil) {
-		return nil, true // a snapshot of a lake table the catalog cannot find: DuckDB reports it missing
+	if isSnapshotName(name) && lake != nil {
+		base := name[:strings.IndexByte(name, '@')]
+		if lake.Table(schema, base) != nil || lake.Table(lschema, strings.ToLower(base)) != nil {
+			return nil, "", true // a snapshot the catalog cannot find: it reports it missing
+		}
 	}
-	return nil, !fileLike && !sc.system[key] && lschema != "pg_catalog" && lschema != "information_schema"
+	return nil, "", !fileLike && !sc.system[key] && lschema != "pg_catalog" && lschema != "information_schema"
+}
+
+// isFileLike reports whether a table name could be a file DuckDB reads by
+// replacement scan (a path, a glob, a URL, a name with an extension).
+func isFileLike(name string) bool { return strings.ContainsAny(name, "./\\:*?") }
+
+// isSnapshotName reports whether name may be a lake table as of a
+// snapshot ("sales@123", "sales@2024-01-01 10:00:00"): no path separator.
+func isSnapshotName(name string) bool {
+	return strings.IndexByte(name, '@') > 0 && !strings.ContainsAny(name, "/\\")
+}
+
+// resolveBare finds the lake tables of unqualified names through the
+// session's search_path, as DuckDB will (after the layer's relations and
+// the query's CTEs, which the walk has ruled out). A name no lake schema
+// has is DuckDB's to resolve or report missing, unless it looks like a
+// file.
+func (s *Session) resolveBare(names []string) ([]*catalog.Table, error) {
+	lake := s.engine.lake.Load().lake
+	var schemas []string
+	var out []*catalog.Table
+	for _, name := range names {
+		var t *catalog.Table
+		if lake != nil {
+			if schemas == nil {
+				schemas = s.lakeSchemas()
+			}
+			if t = lookupUnqualified(lake, schemas, name); t == nil {
+				t = lookupUnqualified(lake, schemas, strings.ToLower(name))
+			}
+		}
+		switch {
+		case t != nil:
+			out = append(out, t)
+		case isFileLike(name):
+			return nil, sqlstate.Errorf(sqlstate.InsufficientPrivilege, "reading %q directly is not allowed through lakegate", name).
+				WithHint(readThroughTablesHint)
+		}
+	}
+	return out, nil
 }
 
 // serializeSQLKey caches, per connection, the statement that serializes.
@@ -450,9 +514,15 @@ func (s *Session) checkStatement(ctx context.Context, c *duckConn, st *Statement
 		s.engine.logger.Debug("statement refused by the checks", "user", s.user, "err", v.err)
 		return false, v.err
 	}
-	for _, t := range v.tables {
-		if !containsTable(st.lakeTables, t) {
-			st.lakeTables = append(st.lakeTables, t)
+	bare, err := s.resolveBare(v.bare)
+	if err != nil {
+		return false, err
+	}
+	for _, ts := range [][]*catalog.Table{v.tables, bare} {
+		for _, t := range ts {
+			if !containsTable(st.lakeTables, t) {
+				st.lakeTables = append(st.lakeTables, t)
+			}
 		}
 	}
 	return v.unchecked, nil

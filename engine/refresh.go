@@ -44,6 +44,11 @@ func (s *Session) prepareCall(st *Statement, call *pg_query.CallStmt) error {
 		if lake == nil {
 			return "CALL", nil
 		}
+		if t := lake.Table(schema, table); t != nil && table != "" {
+			if err := s.checkGranted(t); err != nil { // a table the user may not read is not theirs to refresh
+				return "", err
+			}
+		}
 		if err := lake.Refresh(context.Background(), schema, table); err != nil {
 			return "", sqlstate.Wrap(err, sqlstate.IOError, err.Error())
 		}

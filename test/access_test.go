@@ -502,3 +502,24 @@ func TestAccessNoLeakThroughErrors(t *testing.T) {
 		}
 	}
 }
+
+// Unqualified names resolve through the session's search_path, for the
+// grants and policies as for DuckDB.
+func TestAccessSearchPath(t *testing.T) {
+	lg, _ := startAccessLake(t, "")
+	alice := lg.connectAs(t, "alice")
+	ctx := context.Background()
+	if _, err := alice.Exec(ctx, "SET search_path = hr, demo"); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"SELECT * FROM salaries", "FROM salaries SELECT salary", `SELECT * FROM "SALARIES"`} {
+		if _, err := queryLines(t, alice, q); pgCode(err) != "42501" {
+			t.Errorf("search_path hr: %s: %v, want 42501", q, err)
+		}
+	}
+	for _, q := range []string{"SELECT count(*)::text FROM sales", "FROM sales SELECT count(*)::text", "SELECT count(*)::text FROM (FROM sales)"} {
+		if got, err := queryLines(t, alice, q); err != nil || strings.Join(got, "") != euSalesCount {
+			t.Errorf("search_path demo: %s: %v %v, want %s", q, got, err, euSalesCount)
+		}
+	}
+}
