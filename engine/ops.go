@@ -152,10 +152,7 @@ func activityRows(acts []Activity) []string {
 		if a.ClientAddr != "" {
 			port = itoa(int64(a.ClientPort))
 		}
-		query := "NULL"
-		if !a.QueryStart.IsZero() {
-			query = quoteLiteral(a.Query)
-		}
+		query := quoteLiteral(a.Query) // empty before the first, as PostgreSQL
 		rows[i] = "(" + strings.Join([]string{
 			itoa(int64(a.PID)), quoteLiteral(a.Database), quoteLiteral(a.User),
 			quoteLiteral(a.ApplicationName), nullableText(a.ClientAddr), port,

@@ -229,7 +229,7 @@ func startLongQuery(t *testing.T, conn, watcher *pgx.Conn) (uint32, <-chan error
 	for time.Now().Before(deadline) {
 		var state, query, user, app string
 		err := watcher.QueryRow(context.Background(),
-			"SELECT state, query, usename, application_name FROM pg_stat_activity WHERE pid = $1", int32(pid)).Scan(&state, &query, &user, &app)
+			"SELECT state, coalesce(query, '<null>'), usename, application_name FROM pg_stat_activity WHERE pid = $1", int32(pid)).Scan(&state, &query, &user, &app)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			t.Fatal(err)
 		}
