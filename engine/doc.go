@@ -45,4 +45,12 @@
 // rebuilt at every Bind. Lake schemas and tables get stable OIDs (a hash of
 // the name in the user range), PostgreSQL's objects their own, and
 // pg_attribute.atttypid is the type OID the wire reports for the column.
+//
+// Operations. The engine keeps the sessions the wire server attaches
+// (activity.go) and the last statements' records (history.go); ops.go
+// refills the DuckDB tables behind pg_stat_activity and
+// lakegate.query_history just before a statement that names them runs.
+// signal.go answers pg_cancel_backend/pg_terminate_backend, reload.go puts
+// a reloaded catalog's views in service, extensions.go installs DuckDB
+// extensions at image build time.
 package engine
