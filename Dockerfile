@@ -28,12 +28,15 @@ COPY --from=build /out/lakegate /usr/local/bin/lakegate
 
 # Optional DuckDB extensions, e.g. --build-arg DUCKDB_EXTENSIONS="httpfs iceberg",
 # for hosts that can reach DuckDB's extension repository at build time:
-# `lakegate install-extensions` downloads them into DuckDB's extension
-# directory of the lakegate user (the sandbox never installs or
-# autoloads one at run time). Empty (the default) installs none.
+# `lakegate install-extensions` downloads them into a read-only directory
+# of the image, outside the data volume (the sandbox never installs or
+# autoloads an extension at run time). Empty (the default) installs none.
 ARG DUCKDB_EXTENSIONS=""
+RUN if [ -n "$DUCKDB_EXTENSIONS" ]; then \
+        HOME=/root /usr/local/bin/lakegate install-extensions -dir /usr/local/lib/lakegate/duckdb-extensions $DUCKDB_EXTENSIONS \
+        && chmod -R a+rX /usr/local/lib/lakegate; \
+    fi
 USER lakegate:lakegate
-RUN if [ -n "$DUCKDB_EXTENSIONS" ]; then HOME=/var/lib/lakegate /usr/local/bin/lakegate install-extensions $DUCKDB_EXTENSIONS; fi
 
 # The demo lake is generated on first start into a subdirectory of the
 # data directory: it is written beside its final place and renamed, so its

@@ -10,12 +10,12 @@ import (
 
 var extensionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-// InstallExtensions downloads DuckDB extensions (httpfs, iceberg...) into
-// DuckDB's extension directory of the current user, from DuckDB's
-// repository, for an image built where the repository is reachable. It
+// InstallExtensions downloads DuckDB extensions (httpfs, iceberg...) from
+// DuckDB's repository into dir (DuckDB's default, ~/.duckdb/extensions,
+// if empty), for an image built where the repository is reachable. It
 // runs on a database of its own, outside any sandbox: it is for
 // installation time, never for serving.
-func InstallExtensions(names []string) error {
+func InstallExtensions(dir string, names []string) error {
 	var db bindings.Database
 	if bindings.Open(":memory:", &db) == bindings.StateError {
 		return errors.New("duckdb: cannot open an in-memory database")
@@ -26,6 +26,11 @@ func InstallExtensions(names []string) error {
 		return err
 	}
 	defer c.close()
+	if dir != "" {
+		if err := c.exec("SET extension_directory = " + quoteLiteral(dir)); err != nil {
+			return err
+		}
+	}
 	for _, name := range names {
 		if !extensionName.MatchString(name) {
 			return fmt.Errorf("%q is not a DuckDB extension name", name)
