@@ -88,7 +88,6 @@ func (c *conn) serve() {
 	if !c.startup() {
 		return
 	}
-	c.attach()
 	for {
 		if c.atReady && c.endIfRequested() {
 			return
