@@ -149,6 +149,9 @@ func (s *Session) BeginActivity(query string) {
 
 // EndActivity marks the session idle (or idle in a transaction block).
 func (s *Session) EndActivity() {
+	s.mu.Lock()
+	s.pending = nil // an interrupt of this statement is not for the next
+	s.mu.Unlock()
 	a := &s.activity
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -215,6 +218,13 @@ func (s *Session) Interrupt(cause error) {
 	defer s.mu.Unlock()
 	if s.running != nil {
 		s.running(cause)
+		return
+	}
+	s.activity.mu.Lock()
+	active := s.activity.active
+	s.activity.mu.Unlock()
+	if active { // the statement is about to start: it starts interrupted
+		s.pending = cause
 	}
 }
 

@@ -61,4 +61,12 @@
 // tables. Every query's text is first parsed by DuckDB itself
 // (json_serialize_sql) and refused if it names files, DuckDB internals or
 // lakegate's variables, whatever syntax it uses.
+//
+// Operations. The engine keeps the sessions the wire server attaches
+// (activity.go) and the last statements' records (history.go); ops.go
+// refills the DuckDB tables behind pg_stat_activity and
+// lakegate.query_history just before a statement that names them runs.
+// signal.go answers pg_cancel_backend/pg_terminate_backend, reload.go puts
+// a reloaded catalog's views in service, extensions.go installs DuckDB
+// extensions at image build time.
 package engine

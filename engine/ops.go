@@ -152,7 +152,7 @@ func activityRows(acts []Activity) []string {
 		if a.ClientAddr != "" {
 			port = itoa(int64(a.ClientPort))
 		}
-		query := quoteLiteral(a.Query) // '' before the first, as PostgreSQL
+		query := quoteLiteral(a.Query) // empty before the first, as PostgreSQL
 		rows[i] = "(" + strings.Join([]string{
 			itoa(int64(a.PID)), quoteLiteral(a.Database), quoteLiteral(a.User),
 			quoteLiteral(a.ApplicationName), nullableText(a.ClientAddr), port,

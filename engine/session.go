@@ -37,6 +37,9 @@ type Session struct {
 
 	mu      sync.Mutex
 	running context.CancelCauseFunc
+	// pending is an interrupt that came after the wire server marked a
+	// statement active but before it started (activity.go).
+	pending error
 
 	// cursors are the open SQL cursors (cursor.go) and sqlStatements the
 	// statements of SQL-level PREPARE (sqlprepare.go), by name.
@@ -103,13 +106,7 @@ func (s *Session) SetStartupParameter(name, value string) error {
 // Cancel interrupts the statement the session is running, if any. It is
 // safe to call from another goroutine (a CancelRequest on another
 // connection).
-func (s *Session) Cancel() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.running != nil {
-		s.running(errCanceledByUser)
-	}
-}
+func (s *Session) Cancel() { s.Interrupt(errCanceledByUser) }
 
 var errCanceledByUser = sqlstate.Errorf(sqlstate.QueryCanceled, "canceling statement due to user request")
 
@@ -124,6 +121,10 @@ func (s *Session) startStatement(ctx context.Context) (context.Context, func()) 
 	}
 	s.mu.Lock()
 	s.running = cancel
+	if s.pending != nil {
+		cancel(s.pending)
+		s.pending = nil
+	}
 	s.mu.Unlock()
 	return ctx, func() {
 		if stopTimer != nil {

@@ -49,6 +49,7 @@ func (c *conn) sessionIfStarted() *engine.Session { return c.attached.Load() }
 // attach lists the session in pg_stat_activity once it has started.
 func (c *conn) attach() {
 	c.attached.Store(c.session)
+	c.atReady = true // startSession sends ReadyForQuery next
 	port := -1
 	if tcp, ok := c.netConn.RemoteAddr().(*net.TCPAddr); ok {
 		port = tcp.Port

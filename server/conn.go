@@ -53,6 +53,9 @@ type conn struct {
 	started  time.Time
 	end      endRequest
 	attached atomic.Pointer[engine.Session]
+	// atReady is set while the client has ReadyForQuery and nothing
+	// pending: the only time an asked-for end may cut in.
+	atReady bool
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -89,9 +92,8 @@ func (c *conn) serve() {
 	if !c.startup() {
 		return
 	}
-	c.attach()
 	for {
-		if c.endIfRequested() {
+		if c.atReady && c.endIfRequested() {
 			return
 		}
 		msg, err := c.receive()
@@ -108,6 +110,7 @@ func (c *conn) serve() {
 			c.receiveFailed(err)
 			return
 		}
+		c.atReady = false
 		if _, ok := msg.(*pgproto3.Terminate); ok {
 			return
 		}
@@ -204,6 +207,7 @@ func (c *conn) receiveFailed(err error) {
 // ready sends ReadyForQuery with the transaction status and flushes.
 func (c *conn) ready() error {
 	c.backend.Send(&pgproto3.ReadyForQuery{TxStatus: byte(c.session.TxStatus())})
+	c.atReady = true
 	return c.flush()
 }
 

@@ -26,6 +26,13 @@
 //	encode*.go   per-column text and binary value encoders
 //	errors.go    the one conversion from an error to ErrorResponse
 //	cancel.go    the CancelRequest registry
+//	activity.go  a connection as others see it: bytes sent, its entry in
+//	             pg_stat_activity, an end asked by another goroutine
+//	             (pg_terminate_backend, shutdown)
+//	shutdown.go  Shutdown: 57P01 to idle sessions, a grace period for
+//	             running statements, then interruption
+//	querylog.go  one record per statement: query log, history, metrics
+//	metrics.go   the Prometheus metrics the server owns
 //
 // A query error never closes the connection. The engine streams DuckDB
 // chunks into rows.go, which encodes them straight into the socket buffer

@@ -153,6 +153,7 @@ func (c *conn) startSession(version uint32, body []byte) bool {
 	}
 	var secret [4]byte
 	c.pid, secret = c.server.cancels.register(c.session.Cancel)
+	c.attach() // listed in pg_stat_activity before the client can ask
 	c.backend.Send(&pgproto3.BackendKeyData{ProcessID: c.pid, SecretKey: secret[:]})
 	for _, n := range notices {
 		c.backend.Send(noticeResponse(n))

@@ -5,6 +5,8 @@
 //	lakegate passwd      print a password verifier for the config's users
 //	lakegate healthcheck exit 0 if the admin listener's /healthz answers (for
 //	                     container HEALTHCHECKs)
+//	lakegate install-extensions NAME...
+//	                     download DuckDB extensions (image build time)
 package main
 
 import (
@@ -55,6 +57,9 @@ func main() {
 	}
 	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
 		os.Exit(healthcheck(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "install-extensions" {
+		os.Exit(installExtensions(os.Args[2:]))
 	}
 	opts, err := parseFlags(os.Args[1:])
 	if err != nil {
@@ -212,7 +217,7 @@ func run(signals <-chan os.Signal, o options) error {
 	eng, err := engine.Open(ctx, engine.Config{
 		MemoryLimit:        o.memoryLimit,
 		Threads:            o.threads,
-		AllowedDirectories: cat.LocalDirectories(),
+		AllowedDirectories: allowedDirectories(cat, catalogOptions, o.ops.lakeRoots),
 		Lake:               cat,
 		Access:             access,
 		Logger:             logger,
@@ -259,7 +264,7 @@ func run(signals <-chan os.Signal, o options) error {
 	if admin != nil {
 		admin.engine.Store(eng)
 	}
-	r := &reloader{path: o.config, options: catalogOptions, allowed: cat.LocalDirectories(), lake: lake, engine: eng, logger: logger}
+	r := &reloader{path: o.config, options: catalogOptions, allowed: allowedDirectories(cat, catalogOptions, o.ops.lakeRoots), lake: lake, engine: eng, logger: logger}
 	return serveUntilStopped(signals, serveErr, srv, r, admin, o.ops.shutdownGrace, logger)
 }
 

@@ -17,6 +17,9 @@ type opsOptions struct {
 	queryHistory  int
 	logQueries    bool
 	redactQueries bool
+	// lakeRoots are directories DuckDB may read besides the catalog's
+	// tables, for tables a reload adds (the sandbox is fixed at start).
+	lakeRoots []string
 }
 
 // defaultAdminListen serves /metrics, /healthz and /readyz on loopback
@@ -48,6 +51,11 @@ func (o *opsOptions) register(fs *flag.FlagSet) error {
 		return fmt.Errorf("LAKEGATE_LOG_QUERIES: %w", err)
 	}
 	fs.BoolVar(&o.logQueries, "log-queries", logQueries, "log one record per statement (LAKEGATE_LOG_QUERIES)")
+	o.lakeRoots = splitList(env("LAKEGATE_LAKE_ROOTS", ""))
+	fs.Func("lake-roots", "comma-separated local `directories` DuckDB may read besides the catalog's tables, so that a reload (SIGHUP) can add tables under them (LAKEGATE_LAKE_ROOTS)", func(v string) error {
+		o.lakeRoots = splitList(v)
+		return nil
+	})
 	redact, err := strconv.ParseBool(env("LAKEGATE_LOG_REDACT", "false"))
 	if err != nil {
 		return fmt.Errorf("LAKEGATE_LOG_REDACT: %w", err)

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/lakegate/lakegate/auth"
@@ -111,6 +113,22 @@ func (r *reloader) reload(ctx context.Context) error {
 	}
 	r.logger.Info("configuration reloaded", "config", r.path, "tables", len(next.Tables()))
 	return nil
+}
+
+// allowedDirectories are the directories DuckDB's sandbox is locked
+// with: the catalog's, the file cache's (so that S3 tables added by a
+// reload can be read), and the --lake-roots.
+func allowedDirectories(cat *catalog.Catalog, opts catalog.Options, lakeRoots []string) []string {
+	dirs := cat.LocalDirectories()
+	if opts.CacheDirectory != "" && !slices.Contains(dirs, opts.CacheDirectory) {
+		dirs = append(dirs, opts.CacheDirectory)
+	}
+	for _, d := range lakeRoots {
+		if abs, err := filepath.Abs(d); err == nil && !slices.Contains(dirs, abs) {
+			dirs = append(dirs, abs)
+		}
+	}
+	return dirs
 }
 
 // validateUsers checks the users and roles of a new config before
