@@ -267,6 +267,21 @@ func (s *Session) checkGranted(t *catalog.Table) error {
 		WithDetail("User \"" + s.user + "\" is not granted SELECT on " + t.Schema + "." + t.Name + ".")
 }
 
+// sessionVariables are the variables every statement of the session sets
+// besides its tables' file lists: who is looking (pg_stat_activity and
+// lakegate.query_history show other users' statements to admins only),
+// and the tables the user is not granted.
+func (s *Session) sessionVariables() []fileList {
+	admin := "false"
+	if s.engine.isAdmin(s.user) {
+		admin = "true"
+	}
+	return append([]fileList{
+		{variable: "lakegate_viewer", literal: quoteLiteral(s.user)},
+		{variable: "lakegate_viewer_admin", literal: admin},
+	}, s.hiddenRelations()...)
+}
+
 // hiddenRelations is the value of lakegate_hidden for the session: the
 // lake tables its user is not granted, as "schema.table".
 func (s *Session) hiddenRelations() []fileList {

@@ -120,13 +120,13 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 		e.Close()
 		return nil, fmt.Errorf("installing the PostgreSQL compatibility layer: %w", err)
 	}
-	if e.checks, err = newStatementChecks(ctx, c, cfg.Views, &e.lake); err != nil {
-		e.Close()
-		return nil, fmt.Errorf("reading the compatibility layer's relations: %w", err)
-	}
 	if err := installOps(c); err != nil {
 		e.Close()
 		return nil, fmt.Errorf("creating lakegate's system views: %w", err)
+	}
+	if e.checks, err = newStatementChecks(ctx, c, cfg.Views, &e.lake); err != nil {
+		e.Close()
+		return nil, fmt.Errorf("reading the compatibility layer's relations: %w", err)
 	}
 	e.ops.history.limit = defaultQueryHistory
 	e.pool.setup = []string{layerSearchPath}

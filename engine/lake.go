@@ -312,11 +312,11 @@ func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args
 		}
 	}
 	if len(st.lakeTables) == 0 {
-		return nil, c.setVariables(s.hiddenRelations())
+		return nil, c.setVariables(s.sessionVariables())
 	}
 	filters := st.lakeFilters(args)
 	s.dropMaskedPredicates(filters)
-	ls := &lakeScans{lists: s.hiddenRelations()}
+	ls := &lakeScans{lists: s.sessionVariables()}
 	for _, t := range st.lakeTables {
 		if err := t.Err(); err != nil {
 			ls.release()

@@ -28,9 +28,11 @@ type opsState struct {
 // and lakegate.query_history.
 const opsSchema = "lakegate"
 
-// queryHistoryTable is lakegate.query_history, refilled from the engine's
-// history before a statement that names it runs.
-const queryHistoryTable = opsSchema + ".query_history"
+// queryHistoryTable holds lakegate.query_history's rows, refilled from the
+// engine's history before a statement that names it runs. It is one of the
+// layer's lakegate_* relations, which clients may not read directly: the
+// view shows users their own statements, and admins everyone's.
+const queryHistoryTable = layerSchema + ".lakegate_query_history_rows"
 
 func installOps(c *duckConn) error {
 	for _, stmt := range []string{
@@ -41,6 +43,8 @@ func installOps(c *duckConn) error {
 			fingerprint VARCHAR, query VARCHAR, rows BIGINT, bytes_sent BIGINT,
 			files_scanned BIGINT, files_total BIGINT, bytes_scanned BIGINT, bytes_total BIGINT,
 			tables VARCHAR[], sqlstate VARCHAR, error VARCHAR)`,
+		`CREATE VIEW ` + opsSchema + `.query_history AS SELECT * FROM ` + queryHistoryTable + `
+			WHERE coalesce(getvariable('lakegate_viewer_admin'), false) OR usename = getvariable('lakegate_viewer')`,
 	} {
 		if err := c.exec(stmt); err != nil {
 			return err

@@ -195,7 +195,7 @@ func (s *Session) queryRow(ctx context.Context, sql string) ([]*string, error) {
 	} else if unchecked || len(probe.lakeTables) > 0 {
 		return nil, sqlstate.Errorf(sqlstate.FeatureNotSupported, "cannot use subquery in EXECUTE parameter")
 	}
-	if err := c.setVariables(s.hiddenRelations()); err != nil {
+	if err := c.setVariables(s.sessionVariables()); err != nil {
 		return nil, err
 	}
 	ds, err := c.prepare(sql)

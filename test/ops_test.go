@@ -374,3 +374,47 @@ func waitClosed(t *testing.T, conn *pgx.Conn) {
 	}
 	t.Error("the terminated connection is still open")
 }
+
+// TestActivityPrivacy checks that a user sees other users' statements
+// neither in pg_stat_activity (their query reads <insufficient privilege>,
+// as in PostgreSQL for a non-superuser) nor in lakegate.query_history,
+// while an admin sees everyone's, and that the rows behind both views
+// cannot be read directly.
+func TestActivityPrivacy(t *testing.T) {
+	dir, yamlText := opsLake(t)
+	lg, _ := startOpsLakegate(t, dir, yamlText, false)
+	ctx := context.Background()
+	admin := connectAs(t, lg, "lakegate", "admin")
+	alice := connectAs(t, lg, "alice", "alice-app")
+	if _, err := admin.Exec(ctx, "SELECT 'admin secret'"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.Exec(ctx, "SELECT 'alice statement'"); err != nil {
+		t.Fatal(err)
+	}
+	var query string
+	if err := alice.QueryRow(ctx, "SELECT query FROM pg_stat_activity WHERE usename = 'lakegate'").Scan(&query); err != nil || query != "<insufficient privilege>" {
+		t.Errorf("alice reads the admin's statement in pg_stat_activity: %q %v", query, err)
+	}
+	// alice's last statement is the one above.
+	if err := admin.QueryRow(ctx, "SELECT query FROM pg_stat_activity WHERE usename = 'alice'").Scan(&query); err != nil ||
+		query != "SELECT query FROM pg_stat_activity WHERE usename = 'lakegate'" {
+		t.Errorf("the admin reads alice's statement as %q %v", query, err)
+	}
+	var users string
+	if err := alice.QueryRow(ctx, "SELECT string_agg(DISTINCT usename, ',') FROM lakegate.query_history").Scan(&users); err != nil || users != "alice" {
+		t.Errorf("alice's query_history has the statements of %q %v", users, err)
+	}
+	if err := admin.QueryRow(ctx, "SELECT string_agg(DISTINCT usename, ',' ORDER BY usename) FROM lakegate.query_history").Scan(&users); err != nil || users != "alice,lakegate" {
+		t.Errorf("the admin's query_history has the statements of %q %v", users, err)
+	}
+	for _, q := range []string{
+		"SELECT * FROM lakegate_pg_catalog.lakegate_query_history_rows",
+		"SELECT * FROM lakegate_query_history_rows",
+		"SELECT * FROM lakegate_pg_catalog.lakegate_activity_rows",
+	} {
+		if _, err := alice.Exec(ctx, q); pgCode(err) != "42501" {
+			t.Errorf("%s: %v, want 42501", q, err)
+		}
+	}
+}

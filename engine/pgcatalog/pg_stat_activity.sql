@@ -39,7 +39,11 @@ SELECT CAST(1 AS BIGINT) AS datid,
        CAST(NULL AS BIGINT) AS backend_xid,
        CAST(NULL AS BIGINT) AS backend_xmin,
        CAST(NULL AS BIGINT) AS query_id,
-       query,
+       -- Another user's statements are shown only to lakegate admins, as
+       -- PostgreSQL shows them only to superusers and the same role
+       -- (engine/access.go sets the viewer variables per statement).
+       CASE WHEN coalesce(getvariable('lakegate_viewer_admin'), false) OR usename = getvariable('lakegate_viewer')
+            THEN query ELSE '<insufficient privilege>' END AS query,
        'client backend' AS backend_type,
        rows_sent AS lakegate_rows_sent
 FROM lakegate_pg_catalog.lakegate_activity_rows;
