@@ -133,9 +133,10 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 		c.readDeadlineSet = false
 	}
 	if c.endReason() != nil {
-		// An end was asked (activity.go) before the deadline above
-		// replaced the one that would have interrupted this read.
-		return nil, os.ErrDeadlineExceeded
+		// An end was asked (activity.go), whose deadline the one above
+		// may have replaced: put it back, so that a read with nothing
+		// buffered is interrupted.
+		c.netConn.SetReadDeadline(time.Now())
 	}
 	msg, err := c.backend.Receive()
 	if err != nil && limit > 0 && errors.Is(err, os.ErrDeadlineExceeded) && c.endReason() == nil {
