@@ -253,7 +253,7 @@ func (tp *tablePolicies) maskedColumns(user string) map[string]string {
 // user is not granted: 42501, or 42P01 when the config hides ungranted
 // tables. It runs before DuckDB sees the statement.
 func (s *Session) checkGranted(t *catalog.Table) error {
-	access := s.engine.access
+	access := s.engine.lake.Load().access
 	if access == nil {
 		return nil
 	}
@@ -285,12 +285,12 @@ func (s *Session) sessionVariables() []fileList {
 // hiddenRelations is the value of lakegate_hidden for the session: the
 // lake tables its user is not granted, as "schema.table".
 func (s *Session) hiddenRelations() []fileList {
-	access := s.engine.access
-	lake := s.engine.lake.Load().lake
+	lv := s.engine.lake.Load()
+	access, lake := lv.access, lv.lake
 	if access == nil || lake == nil {
 		return nil
 	}
-	if l, ok := s.engine.hidden.Load(s.user); ok {
+	if l, ok := lv.hidden.Load(s.user); ok {
 		return []fileList{l.(fileList)}
 	}
 	var hidden []string
@@ -303,7 +303,7 @@ func (s *Session) hiddenRelations() []fileList {
 	if len(hidden) == 0 {
 		l.literal = "[]::VARCHAR[]" // an empty list has no type of its own
 	}
-	s.engine.hidden.Store(s.user, l)
+	lv.hidden.Store(s.user, l)
 	return []fileList{l}
 }
 
@@ -313,11 +313,12 @@ func (s *Session) hiddenRelations() []fileList {
 // pruning by the real values would both give wrong answers and, through
 // EXPLAIN, leak them.
 func (s *Session) dropMaskedPredicates(filters map[*catalog.Table][]catalog.Filter) {
-	if s.engine.access == nil {
+	lv := s.engine.lake.Load()
+	if lv.access == nil {
 		return
 	}
 	for t, fs := range filters {
-		masks := s.engine.lake.Load().maskedColumns(t, s.user)
+		masks := lv.maskedColumns(t, s.user)
 		if len(masks) == 0 {
 			continue
 		}

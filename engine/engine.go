@@ -57,10 +57,6 @@ type Engine struct {
 	views []View
 	// ops is the operational state: sessions, query history (ops.go).
 	ops opsState
-	// access is Config.Access; hidden caches, by user, the relations the
-	// user may not see (access.go).
-	access Access
-	hidden sync.Map
 	// checks vets the SQL users send (filecheck.go).
 	checks *statementChecks
 }
@@ -68,7 +64,7 @@ type Engine struct {
 // Open creates the DuckDB database, runs the setup statements and locks the
 // sandbox.
 func Open(ctx context.Context, cfg Config) (*Engine, error) {
-	e := &Engine{logger: cfg.Logger, tempDir: cfg.TempDirectory, access: cfg.Access}
+	e := &Engine{logger: cfg.Logger, tempDir: cfg.TempDirectory}
 	if e.logger == nil {
 		e.logger = slog.Default()
 	}

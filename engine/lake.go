@@ -37,8 +37,10 @@ type Lake interface {
 // SQL changes (a refresh found a new schema or new delete files).
 type lakeViews struct {
 	lake Lake
-	// access, when set, puts each user's policies in the views (access.go).
+	// access, when set, puts each user's policies in the views; hidden
+	// caches, by user, the tables the user is not granted (access.go).
 	access Access
+	hidden sync.Map
 	mu     sync.Mutex
 	views  map[*catalog.Table]*lakeView
 	// retired are the tables of the catalog this one replaced (reload.go):
@@ -306,6 +308,9 @@ func (ls *lakeScans) release() {
 // for DuckDB to describe it.
 func (s *Session) planLake(ctx context.Context, c *duckConn, st *Statement, args []any, describe bool) (*lakeScans, error) {
 	lv := s.engine.lake.Load()
+	if err := lv.follow(st); err != nil {
+		return nil, err
+	}
 	for _, t := range st.lakeTables {
 		if err := s.checkGranted(t); err != nil {
 			return nil, err

@@ -208,6 +208,8 @@ func (p *Portal) start(ctx context.Context) error {
 		p.owned, args = ds, nil
 	} else if ds, err = c.cachedPrepare(p.sql+c.variablesKey(p.lake.fileLists()), p.sql); err != nil {
 		return err
+	} else if p.stmt.followed && len(p.stmt.columns) > 0 && !sameColumns(ds.columns(), p.stmt.columns) {
+		return errPlanChanged()
 	}
 	if err := ds.bind(args); err != nil {
 		var se *sqlstate.Error

@@ -38,17 +38,19 @@ func schemaSet(views []View, lake Lake) *map[string]bool {
 	return &set
 }
 
-// ReplaceLake makes lake the catalog the engine serves. allowed are the
-// directories the sandbox was opened with; every local directory of the
-// new lake must be inside one. On error the old catalog stays in service.
-func (e *Engine) ReplaceLake(ctx context.Context, lake Lake, allowed, needed []string) error {
+// ReplaceLake makes lake the catalog the engine serves, with access (nil:
+// everyone reads everything) as its grants, row filters and masks.
+// allowed are the directories the sandbox was opened with; every local
+// directory of the new lake must be inside one. On error the old catalog
+// stays in service.
+func (e *Engine) ReplaceLake(ctx context.Context, lake Lake, access Access, allowed, needed []string) error {
 	for _, dir := range needed {
 		if !insideAny(dir, allowed) {
 			return fmt.Errorf("%s is outside the directories DuckDB may read (set when lakegate started); restart lakegate to serve it", dir)
 		}
 	}
 	old := e.lake.Load()
-	next := &lakeViews{lake: lake, access: old.access, views: map[*catalog.Table]*lakeView{}, retired: map[*catalog.Table]bool{}}
+	next := &lakeViews{lake: lake, access: access, views: map[*catalog.Table]*lakeView{}, retired: map[*catalog.Table]bool{}}
 	gen := strconv.FormatInt(generation.Add(1), 10)
 	for i, t := range lake.Tables() {
 		next.views[t] = &lakeView{variable: "lakegate_files_g" + gen + "_" + strconv.Itoa(i)}
@@ -80,7 +82,6 @@ func (e *Engine) ReplaceLake(ctx context.Context, lake Lake, allowed, needed []s
 	}
 	e.lake.Store(next)
 	e.schemas.Store(schemaSet(e.views, lake))
-	e.hidden.Clear() // each user's hidden tables are the old catalog's
 	return nil
 }
 
@@ -101,6 +102,33 @@ func oldTables(lv *lakeViews) []*catalog.Table {
 		return nil
 	}
 	return lv.lake.Tables()
+}
+
+// follow points a statement prepared before a reload at the new catalog's
+// tables of the same names, so that it goes on running, as PostgreSQL's
+// prepared statements survive changes that leave their result alone (the
+// portal checks the result columns, see Statement.followed). A table that
+// is gone fails as before.
+func (lv *lakeViews) follow(st *Statement) error {
+	for i, t := range st.lakeTables {
+		if !lv.retired[t] { // set when lv was made, read-only since
+			continue
+		}
+		next := lv.lake.Table(t.Schema, t.Name)
+		if next == nil {
+			return errTableRetired(t)
+		}
+		st.lakeTables[i] = next
+		st.followed = true
+	}
+	return nil
+}
+
+// errPlanChanged is PostgreSQL's error for a prepared statement whose
+// result columns changed under it.
+func errPlanChanged() error {
+	return sqlstate.Errorf(sqlstate.FeatureNotSupported, "cached plan must not change result type").
+		WithHint("Prepare the statement again.")
 }
 
 func errTableRetired(t *catalog.Table) error {

@@ -29,7 +29,10 @@ type Statement struct {
 	// lakeTables are the lake tables the statement reads, and hints the
 	// pushdown predicates on them (none when pg_query cannot parse it).
 	lakeTables []*catalog.Table
-	hints      []tableHint
+	// followed marks a statement whose lake tables a reload replaced
+	// (lakeViews.follow): its result columns are checked at each run.
+	followed bool
+	hints    []tableHint
 	// explainOnly marks EXPLAIN without ANALYZE: lake tables are planned
 	// but not fetched.
 	explainOnly bool

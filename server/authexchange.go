@@ -90,7 +90,7 @@ func (a authExchange) request(msg pgproto3.BackendMessage, authType uint32) (pgp
 		return nil, err
 	}
 	a.c.backend.SetMaxBodyLen(maxAuthMessage)
-	defer a.c.backend.SetMaxBodyLen(a.c.server.maxMessageSize())
+	defer a.c.backend.SetMaxBodyLen(a.c.maxMessageSize())
 	m, err := a.c.backend.Receive()
 	if err != nil {
 		if _, tooBig := err.(*pgproto3.ExceededMaxBodyLenErr); tooBig {

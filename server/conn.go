@@ -21,7 +21,9 @@ import (
 
 // conn is one client connection: its protocol state and its session.
 type conn struct {
-	server  *Server
+	server *Server
+	// sec is the logins, TLS and limits in force when the connection came.
+	sec     *Security
 	netConn net.Conn
 	reader  *bufio.Reader
 	// backend reads messages from reader and queues the messages it sends
@@ -65,6 +67,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	r := bufio.NewReaderSize(nc, 32<<10)
 	c := &conn{
 		server:     s,
+		sec:        s.security(),
 		netConn:    nc,
 		sent:       counted,
 		started:    time.Now(),
@@ -75,7 +78,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 		portals:    map[string]*portal{},
 	}
 	c.backend = pgproto3.NewBackend(r, &c.out)
-	c.backend.SetMaxBodyLen(s.maxMessageSize())
+	c.backend.SetMaxBodyLen(c.maxMessageSize())
 	return c
 }
 

@@ -25,9 +25,9 @@ const (
 // not (PostgreSQL's authentication_timeout is one minute too).
 const defaultAuthenticationTimeout = time.Minute
 
-func (s *Server) authenticationTimeout() time.Duration {
-	if s.Limits.AuthenticationTimeout > 0 {
-		return s.Limits.AuthenticationTimeout
+func (c *conn) authenticationTimeout() time.Duration {
+	if c.sec.Limits.AuthenticationTimeout > 0 {
+		return c.sec.Limits.AuthenticationTimeout
 	}
 	return defaultAuthenticationTimeout
 }
@@ -90,13 +90,13 @@ func (sl *sessionSlots) release(c *conn) {
 // limits, before the client's own startup parameters (which may change
 // them, as SET may later).
 func (c *conn) applySessionDefaults(account *auth.User) error {
-	statementTimeout := c.server.Limits.StatementTimeout
+	statementTimeout := c.sec.Limits.StatementTimeout
 	if account != nil && account.StatementTimeout != nil {
 		statementTimeout = *account.StatementTimeout
 	}
 	defaults := map[string]time.Duration{
 		"statement_timeout":                   statementTimeout,
-		"idle_in_transaction_session_timeout": c.server.Limits.IdleInTransactionSessionTimeout,
+		"idle_in_transaction_session_timeout": c.sec.Limits.IdleInTransactionSessionTimeout,
 	}
 	for name, d := range defaults {
 		if d > 0 {
@@ -112,7 +112,7 @@ func (c *conn) applySessionDefaults(account *auth.User) error {
 // error that ends it when the wait is longer; 0 means no limit.
 func (c *conn) idleLimit() (time.Duration, error) {
 	if c.session.TxStatus() == engine.TxIdle {
-		return c.server.Limits.IdleSessionTimeout,
+		return c.sec.Limits.IdleSessionTimeout,
 			sqlstate.Errorf(codeIdleSessionTimeout, "terminating connection due to idle-session timeout").Fatal()
 	}
 	v, _ := c.session.Setting("idle_in_transaction_session_timeout")
@@ -150,7 +150,7 @@ func (c *conn) receive() (pgproto3.FrontendMessage, error) {
 // refuseLongQuery reports a Query or Parse whose SQL text is longer than
 // max_query_length with 54000, and whether it did.
 func (c *conn) refuseLongQuery(msg pgproto3.FrontendMessage) bool {
-	limit := c.server.Limits.MaxQueryLength
+	limit := c.sec.Limits.MaxQueryLength
 	if limit <= 0 {
 		return false
 	}

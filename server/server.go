@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/lakegate/lakegate/auth"
 	"github.com/lakegate/lakegate/engine"
@@ -35,6 +36,10 @@ type Server struct {
 	QueryLog       *slog.Logger
 	RedactQueryLog bool
 
+	// reconfigured replaces Auth, TLS, RequireTLS and Limits for new
+	// connections after Reconfigure.
+	reconfigured atomic.Pointer[Security]
+
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
@@ -54,12 +59,33 @@ func (s *Server) logger() *slog.Logger {
 	return slog.Default()
 }
 
-func (s *Server) maxMessageSize() int {
-	if s.MaxMessageSize > 0 {
-		return s.MaxMessageSize
+// Security is who may log in and on what terms: the part of a Server a
+// reload (SIGHUP) changes while sessions go on.
+type Security struct {
+	Auth       *auth.Policy
+	TLS        *tls.Config
+	RequireTLS bool
+	Limits     auth.Limits
+}
+
+// Reconfigure puts sec in service for the connections that come next;
+// those already open keep the terms they logged in with.
+func (s *Server) Reconfigure(sec Security) { s.reconfigured.Store(&sec) }
+
+// security is what a new connection logs in with.
+func (s *Server) security() *Security {
+	if sec := s.reconfigured.Load(); sec != nil {
+		return sec
 	}
-	if s.Limits.MaxMessageSize > 0 {
-		return int(s.Limits.MaxMessageSize)
+	return &Security{Auth: s.Auth, TLS: s.TLS, RequireTLS: s.RequireTLS, Limits: s.Limits}
+}
+
+func (c *conn) maxMessageSize() int {
+	if c.server.MaxMessageSize > 0 {
+		return c.server.MaxMessageSize
+	}
+	if c.sec.Limits.MaxMessageSize > 0 {
+		return int(c.sec.Limits.MaxMessageSize)
 	}
 	return 64 << 20
 }

@@ -48,9 +48,9 @@ func readStartupPacket(r io.Reader) (code uint32, body []byte, err error) {
 // returns false when the connection is done (a CancelRequest, a refusal,
 // or a client that went away).
 func (c *conn) startup() bool {
-	c.netConn.SetDeadline(time.Now().Add(c.server.authenticationTimeout()))
+	c.netConn.SetDeadline(time.Now().Add(c.authenticationTimeout()))
 	defer func() { c.netConn.SetDeadline(time.Time{}) }()
-	if c.server.TLS != nil && c.startsWithTLS() && !c.handshakeTLS(true) {
+	if c.sec.TLS != nil && c.startsWithTLS() && !c.handshakeTLS(true) {
 		return false
 	}
 	for {
@@ -79,7 +79,7 @@ func (c *conn) startup() bool {
 			}
 			return false
 		}
-		if c.server.RequireTLS && c.tlsState() == nil {
+		if c.sec.RequireTLS && c.tlsState() == nil {
 			c.fatal(sqlstate.Errorf(sqlstate.InvalidAuthorizationSpecification,
 				"this server requires an encrypted connection").WithHint("Connect with sslmode=require.").Fatal())
 			return false
@@ -236,12 +236,12 @@ func parseOptions(options string) map[string]string {
 // then counts the session against the user's connection limit. It returns
 // the user's account, or false after telling the client why not.
 func (c *conn) authenticate(user string) (*auth.User, bool) {
-	if err := c.server.slots.acquire(c, c.server.Limits.MaxConnections); err != nil {
+	if err := c.server.slots.acquire(c, c.sec.Limits.MaxConnections); err != nil {
 		c.server.logger().Warn("connection refused: max_connections reached", "remote", c.netConn.RemoteAddr().String())
 		c.fatal(err)
 		return nil, false
 	}
-	account, err := c.server.Auth.Authenticate(c.ctx, authExchange{c}, user)
+	account, err := c.sec.Auth.Authenticate(c.ctx, authExchange{c}, user)
 	if err != nil {
 		if code := sqlstate.From(err).Code; code == sqlstate.InvalidPassword || code == sqlstate.InvalidAuthorizationSpecification {
 			c.server.Metrics.authFailed()

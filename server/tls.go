@@ -37,7 +37,7 @@ func (c *conn) startsWithTLS() bool {
 // certificate is configured, 'N' (continue in plain text) otherwise. It
 // returns false when the connection is done.
 func (c *conn) answerSSLRequest() bool {
-	if c.server.TLS == nil || c.tlsState() != nil {
+	if c.sec.TLS == nil || c.tlsState() != nil {
 		_, err := c.netConn.Write([]byte{'N'})
 		return err == nil
 	}
@@ -62,7 +62,7 @@ func (c *conn) handshakeTLS(direct bool) bool {
 		// reader (startsWithTLS peeked at it).
 		raw = &bufferedConn{Conn: c.netConn, r: c.reader}
 	}
-	tc := tls.Server(raw, c.server.TLS)
+	tc := tls.Server(raw, c.sec.TLS)
 	if err := tc.HandshakeContext(c.ctx); err != nil {
 		c.server.logger().Info("TLS handshake failed", "remote", c.netConn.RemoteAddr().String(), "error", err.Error())
 		return false
@@ -74,7 +74,7 @@ func (c *conn) handshakeTLS(direct bool) bool {
 	c.server.mu.Unlock()
 	c.reader = bufio.NewReaderSize(tc, 32<<10)
 	c.backend = pgproto3.NewBackend(c.reader, &c.out)
-	c.backend.SetMaxBodyLen(c.server.maxMessageSize())
+	c.backend.SetMaxBodyLen(c.maxMessageSize())
 	if direct && tc.ConnectionState().NegotiatedProtocol != alpnPostgreSQL {
 		c.fatal(sqlstate.Errorf(sqlstate.ProtocolViolation,
 			"received direct SSL connection request without ALPN protocol negotiation extension").Fatal())

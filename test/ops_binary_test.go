@@ -380,6 +380,48 @@ schemas:
 	if got := queryString(t, conn, "SELECT count(*)::text FROM information_schema.tables WHERE table_schema = 'more'"); got != "1" {
 		t.Errorf("information_schema after reload: %q", got)
 	}
+
+	// Users and grants reload too: bob, unknown until now, may log in and
+	// read only what his role grants; the open session goes on.
+	connectBob := func() (*pgx.Conn, error) {
+		return pgx.Connect(context.Background(), "postgres://bob@"+p.pgAddr+"/lakegate?sslmode=disable")
+	}
+	if c, err := connectBob(); err == nil {
+		c.Close(context.Background())
+		t.Fatal("bob logged in before any config named him")
+	}
+	withUsers := added + `
+users:
+  lakegate: {method: trust}
+  bob: {method: trust}
+roles:
+  admins: {members: [lakegate], grants: ["*.*"]}
+  readers: {members: [bob], grants: ["more.*"]}
+`
+	if err := os.WriteFile(config, []byte(withUsers+"  broken: {method: bogus}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	p.waitLog(t, "reload refused, keeping the running configuration", 1)
+	if err := os.WriteFile(config, []byte(withUsers), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.cmd.Process.Signal(syscall.SIGHUP)
+	p.waitLog(t, "configuration reloaded", 1)
+	bob, err := connectBob()
+	if err != nil {
+		t.Fatalf("bob after the reload: %v", err)
+	}
+	defer bob.Close(context.Background())
+	if got := queryString(t, bob, "SELECT count(*)::text FROM more.items"); got != "7" {
+		t.Errorf("bob reads more.items: %q", got)
+	}
+	if _, err := bob.Exec(context.Background(), "SELECT count(*) FROM demo.sales"); pgCode(err) != "42501" {
+		t.Errorf("bob reads demo.sales: %v, want 42501", err)
+	}
+	if got := queryString(t, conn, "SELECT count(*)::text FROM demo.sales"); got != "1000" {
+		t.Errorf("the session opened before the users reload: %q", got)
+	}
 }
 
 // timedQuery returns a query that runs for about d on this machine.

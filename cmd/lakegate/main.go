@@ -192,20 +192,13 @@ func run(signals <-chan os.Signal, o options) error {
 	if err != nil {
 		return err
 	}
-	security, err := auth.LoadConfig(cfg.File(), cfg.Sections)
+	security, err := serverSecurity(cfg, o, logger)
 	if err != nil {
 		return err
 	}
-	if err := o.limits.apply(&security.Limits); err != nil {
-		return err
-	}
-	grants, err := auth.ParseGrants(cfg.File(), cfg.Sections)
+	access, err := accessRules(cfg)
 	if err != nil {
 		return err
-	}
-	var access engine.Access
-	if grants != nil {
-		access = grants
 	}
 	catalogOptions := catalog.Options{CacheDirectory: filepath.Join(o.dataDir, "cache"), Logger: logger}
 	cat, err := catalog.Open(ctx, cfg, catalogOptions)
@@ -236,15 +229,8 @@ func run(signals <-chan os.Signal, o options) error {
 	if err != nil {
 		return err
 	}
-	policy := security.Policy(o.trusted)
-	policy.Logger = logger
-	if err := policy.Prepare(); err != nil {
-		return err
-	}
-	srv := &server.Server{Engine: eng, Auth: policy, Logger: logger, Limits: security.Limits}
-	if security.TLS != nil {
-		srv.TLS, srv.RequireTLS = security.TLS.Config, security.TLS.Mode == auth.TLSRequire
-	}
+	srv := &server.Server{Engine: eng, Logger: logger}
+	srv.Reconfigure(security)
 	srv.RedactQueryLog = o.ops.redactQueries
 	if o.ops.logQueries {
 		srv.QueryLog = logger
@@ -264,8 +250,40 @@ func run(signals <-chan os.Signal, o options) error {
 	if admin != nil {
 		admin.engine.Store(eng)
 	}
-	r := &reloader{path: o.config, options: catalogOptions, allowed: allowedDirectories(cat, catalogOptions, o.ops.lakeRoots), lake: lake, engine: eng, logger: logger}
+	r := &reloader{path: o.config, options: catalogOptions, allowed: allowedDirectories(cat, catalogOptions, o.ops.lakeRoots), lake: lake, engine: eng, server: srv, flags: o, logger: logger}
 	return serveUntilStopped(signals, serveErr, srv, r, admin, o.ops.shutdownGrace, logger)
+}
+
+// serverSecurity is the server's logins, TLS and limits: the config file's
+// users, hba, tls and limits sections, with the limits the flags set.
+func serverSecurity(cfg *catalog.Config, o options, logger *slog.Logger) (server.Security, error) {
+	conf, err := auth.LoadConfig(cfg.File(), cfg.Sections)
+	if err != nil {
+		return server.Security{}, err
+	}
+	if err := o.limits.apply(&conf.Limits); err != nil {
+		return server.Security{}, err
+	}
+	policy := conf.Policy(o.trusted)
+	policy.Logger = logger
+	if err := policy.Prepare(); err != nil {
+		return server.Security{}, err
+	}
+	sec := server.Security{Auth: policy, Limits: conf.Limits}
+	if conf.TLS != nil {
+		sec.TLS, sec.RequireTLS = conf.TLS.Config, conf.TLS.Mode == auth.TLSRequire
+	}
+	return sec, nil
+}
+
+// accessRules are the config file's grants, row filters and masks (roles
+// and access sections); nil when it has none: everyone reads everything.
+func accessRules(cfg *catalog.Config) (engine.Access, error) {
+	grants, err := auth.ParseGrants(cfg.File(), cfg.Sections)
+	if err != nil || grants == nil {
+		return nil, err
+	}
+	return grants, nil
 }
 
 // ownedSections are the config file's sections beyond the catalog's, all

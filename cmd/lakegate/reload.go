@@ -7,9 +7,9 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/lakegate/lakegate/auth"
 	"github.com/lakegate/lakegate/catalog"
 	"github.com/lakegate/lakegate/engine"
+	"github.com/lakegate/lakegate/server"
 )
 
 // lakeHolder is the catalog in service, replaced by a reload (SIGHUP).
@@ -82,8 +82,11 @@ type reloader struct {
 	allowed []string
 	lake    *lakeHolder
 	engine  *engine.Engine
-	logger  *slog.Logger
-	mu      sync.Mutex
+	server  *server.Server
+	// flags are the command line's, whose limits override the file's.
+	flags  options
+	logger *slog.Logger
+	mu     sync.Mutex
 }
 
 func (r *reloader) reload(ctx context.Context) error {
@@ -93,21 +96,26 @@ func (r *reloader) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := validateUsers(cfg); err != nil {
+	// Users, TLS, limits and grants are read first: an error in any of
+	// them refuses the reload before anything is replaced.
+	security, err := serverSecurity(cfg, r.flags, r.logger)
+	if err != nil {
+		return err
+	}
+	access, err := accessRules(cfg)
+	if err != nil {
 		return err
 	}
 	next, err := catalog.Open(ctx, cfg, r.options)
 	if err != nil {
 		return err
 	}
-	if err := r.engine.ReplaceLake(ctx, next, r.allowed, next.LocalDirectories()); err != nil {
+	if err := r.engine.ReplaceLake(ctx, next, access, r.allowed, next.LocalDirectories()); err != nil {
 		next.Close()
 		return err
 	}
-	if err := applyUsers(cfg); err != nil {
-		// The catalog is already in service; users stay as they were.
-		r.logger.Error("reload: users not changed", "err", err)
-	}
+	// Sessions already open keep the login terms they came with.
+	r.server.Reconfigure(security)
 	if old := r.lake.swap(next); old != nil {
 		old.Close()
 	}
@@ -130,18 +138,3 @@ func allowedDirectories(cat *catalog.Catalog, opts catalog.Options, lakeRoots []
 	}
 	return dirs
 }
-
-// validateUsers checks the users and roles of a new config before
-// anything is replaced, so that an error in them refuses the reload;
-// applyUsers puts them in service.
-func validateUsers(cfg *catalog.Config) error {
-	if _, err := auth.LoadConfig(cfg.File(), cfg.Sections); err != nil {
-		return err
-	}
-	_, err := auth.ParseGrants(cfg.File(), cfg.Sections)
-	return err
-}
-
-// applyUsers puts the users and roles of a reloaded config in service;
-// see validateUsers.
-func applyUsers(cfg *catalog.Config) error { return nil }
