@@ -132,7 +132,7 @@ func prepareSet(st *Statement, v *pg_query.VariableSetStmt) error {
 		if v.Kind == pg_query.VariableSetKind_VAR_RESET {
 			tag = "RESET"
 		}
-		value = def.initial
+		value = func(s *Session) string { return s.settings.resetValue(s, *def) }
 	default: // SET ... FROM CURRENT
 		return sqlstate.Errorf(sqlstate.FeatureNotSupported, "SET ... FROM CURRENT is not supported")
 	}
@@ -148,7 +148,7 @@ func prepareSet(st *Statement, v *pg_query.VariableSetStmt) error {
 func resetAll(s *Session) {
 	for _, def := range settingDefs {
 		if def.check != nil {
-			s.settings.set(def.name, def.initial(s))
+			s.settings.set(def.name, s.settings.resetValue(s, def))
 		}
 	}
 }

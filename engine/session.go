@@ -100,6 +100,11 @@ func (s *Session) SetStartupParameter(name, value string) error {
 		return err
 	}
 	s.settings.drainChanged() // reported once, with all others, at startup
+	canonical, v, _ := s.settings.get(name)
+	if s.settings.startup == nil {
+		s.settings.startup = map[string]string{}
+	}
+	s.settings.startup[canonical] = v
 	return nil
 }
 

@@ -184,6 +184,10 @@ func timeZone(v string) (string, error) {
 type settings struct {
 	values  map[string]string // by canonical name
 	changed map[string]bool   // reported parameters changed since the last drain
+	// startup are the values the session started with (the startup
+	// packet's, the user's and the server's defaults): what RESET, RESET
+	// ALL and DISCARD ALL go back to, as PostgreSQL's reset_val.
+	startup map[string]string
 }
 
 func newSettings(s *Session) settings {
@@ -214,6 +218,15 @@ func (st *settings) set(name, value string) error {
 	}
 	st.values[def.name] = v
 	return nil
+}
+
+// resetValue is the value RESET gives the parameter: the session's
+// startup value, or the parameter's default.
+func (st *settings) resetValue(s *Session, def settingDef) string {
+	if v, ok := st.startup[def.name]; ok {
+		return v
+	}
+	return def.initial(s)
 }
 
 func (st *settings) get(name string) (string, string, error) {
