@@ -1,12 +1,6 @@
 package test
 
-import (
-	"context"
-	"fmt"
-	"testing"
-
-	"github.com/jackc/pgx/v5"
-)
+import "testing"
 
 // TestInformationSchemaColumns compares what information_schema and
 // pg_attribute say of the columns of the psql test's lake (every lake
@@ -15,26 +9,7 @@ func TestInformationSchemaColumns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts lakegate and PostgreSQL")
 	}
-	lakeDir := t.TempDir()
-	stmts := make([]string, len(psqlMetaLake.duckdb))
-	for i, s := range psqlMetaLake.duckdb {
-		stmts[i] = fmt.Sprintf(s, lakeDir)
-	}
-	writeLake(t, stmts...)
-	lg := startLakegateCatalog(t, lakeDir, psqlMetaLake.yaml)
-	pg := startPostgres(t)
-	setUpPostgresLake(t, pg)
-	ctx := context.Background()
-	lgConn, err := pgx.Connect(ctx, lg.url("lakegate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lgConn.Close(ctx)
-	pgConn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://lakegate@127.0.0.1:%d/lakegate?sslmode=disable", pg.Port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pgConn.Close(ctx)
+	lgConn, pgConn := connectPsqlMetaLakes(t)
 	for _, q := range []string{
 		`SELECT table_catalog, table_schema, table_name, column_name, ordinal_position, data_type, udt_name,
 		        character_maximum_length, numeric_precision, numeric_precision_radix, numeric_scale, datetime_precision

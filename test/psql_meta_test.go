@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/lakegate/lakegate/test/pgcluster"
 )
 
 // TestPsqlMetaCommands runs psql's meta-commands (\l, \dn, \dt, \d, \d+,
@@ -108,13 +110,7 @@ func TestPsqlMetaCommands(t *testing.T) {
 		t.Skip("starts lakegate and PostgreSQL")
 	}
 	psql := requireClient(t, "psql")
-	lakeDir := t.TempDir()
-	stmts := make([]string, len(psqlMetaLake.duckdb))
-	for i, s := range psqlMetaLake.duckdb {
-		stmts[i] = fmt.Sprintf(s, lakeDir)
-	}
-	writeLake(t, stmts...)
-	lg := startLakegateCatalog(t, lakeDir, psqlMetaLake.yaml)
+	lg := startPsqlMetaLakegate(t)
 	lgTarget := psqlTarget{host: lg.host, port: lg.port}
 	if *updatePsql && !postgresInstalled() {
 		t.Fatal("-update rewrites the golden files from PostgreSQL's output, and no PostgreSQL server is installed")
@@ -157,8 +153,46 @@ func TestPsqlMetaCommands(t *testing.T) {
 // postgresInstalled reports whether a PostgreSQL server is installed where
 // requirePostgresServer looks, or whether one is required.
 func postgresInstalled() bool {
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
-	return len(dirs) > 0 || os.Getenv("LAKEGATE_REQUIRE_CLIENTS") == "1"
+	_, err := pgcluster.ServerDir()
+	return err == nil || os.Getenv("LAKEGATE_REQUIRE_CLIENTS") == "1"
+}
+
+// startPsqlMetaLakegate writes the psql tests' lake and serves it.
+func startPsqlMetaLakegate(t *testing.T) *lakegate {
+	t.Helper()
+	lakeDir := t.TempDir()
+	stmts := make([]string, len(psqlMetaLake.duckdb))
+	for i, s := range psqlMetaLake.duckdb {
+		stmts[i] = fmt.Sprintf(s, lakeDir)
+	}
+	writeLake(t, stmts...)
+	return startLakegateCatalog(t, lakeDir, psqlMetaLake.yaml)
+}
+
+// connectPsqlMetaLakes serves the psql tests' lake from lakegate and from
+// a PostgreSQL holding the same tables, and connects to both as user
+// lakegate; the connections close when the test ends.
+func connectPsqlMetaLakes(t *testing.T) (lg, pg *pgx.Conn) {
+	t.Helper()
+	server := startPsqlMetaLakegate(t)
+	cluster := startPostgres(t)
+	setUpPostgresLake(t, cluster)
+	ctx := context.Background()
+	for _, target := range []struct {
+		url  string
+		conn **pgx.Conn
+	}{
+		{server.url("lakegate"), &lg},
+		{strings.Replace(cluster.URL("lakegate"), "postgres@", "lakegate@", 1), &pg},
+	} {
+		conn, err := pgx.Connect(ctx, target.url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close(context.Background()) })
+		*target.conn = conn
+	}
+	return lg, pg
 }
 
 // setUpPostgresLake gives the cluster a database lakegate, owned by a

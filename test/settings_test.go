@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -20,26 +19,8 @@ func TestSettingsTakeEffect(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts lakegate and PostgreSQL")
 	}
-	lakeDir := t.TempDir()
-	stmts := make([]string, len(psqlMetaLake.duckdb))
-	for i, s := range psqlMetaLake.duckdb {
-		stmts[i] = fmt.Sprintf(s, lakeDir)
-	}
-	writeLake(t, stmts...)
-	lg := startLakegateCatalog(t, lakeDir, psqlMetaLake.yaml)
-	pg := startPostgres(t)
-	setUpPostgresLake(t, pg)
+	lgConn, pgConn := connectPsqlMetaLakes(t)
 	ctx := context.Background()
-	lgConn, err := pgx.Connect(ctx, lg.url("lakegate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lgConn.Close(ctx)
-	pgConn, err := pgx.Connect(ctx, fmt.Sprintf("postgres://lakegate@127.0.0.1:%d/lakegate?sslmode=disable", pg.Port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pgConn.Close(ctx)
 
 	for _, q := range []string{
 		`SELECT count(*) FROM events`,
