@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -105,21 +104,8 @@ func startLakegateAccess(t testing.TB, dir, yamlText string, users ...string) *l
 		cat.Close()
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := &server.Server{Engine: eng, Auth: auth.TrustLoopback(users...), Logger: logger}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		eng.Close()
-		cat.Close()
-	})
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &lakegate{addr: ln.Addr().String(), host: host, port: port, server: srv, engine: eng}
+	return serve(t, srv, cat.Close)
 }
 
 // startAccessLake writes the access-control lake and serves it, with

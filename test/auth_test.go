@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -60,10 +59,6 @@ func startSecureLakegate(t testing.TB, config string, engineConfig func(*engine.
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	policy := security.Policy(nil)
 	policy.Logger = logger
@@ -75,17 +70,8 @@ func startSecureLakegate(t testing.TB, config string, engineConfig func(*engine.
 	if security.TLS != nil {
 		srv.TLS, srv.RequireTLS = security.TLS.Config, security.TLS.Mode == auth.TLSRequire
 	}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shutdown: %v", err)
-		}
-		eng.Close()
-	})
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &secureLakegate{lakegate: &lakegate{addr: ln.Addr().String(), host: host, port: port, server: srv, engine: eng}, dir: dir, policy: policy}
+	lg := serve(t, srv)
+	return &secureLakegate{lakegate: lg, dir: dir, policy: policy}
 }
 
 // login is how a test client connects: user, password and the libpq

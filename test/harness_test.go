@@ -34,12 +34,18 @@ func startLakegate(t testing.TB, views ...engine.View) *lakegate {
 	if err != nil {
 		t.Fatal(err)
 	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return serve(t, &server.Server{Engine: eng, Auth: auth.TrustLoopback("lakegate", "alice"), Logger: logger})
+}
+
+// serve runs srv on a random loopback port. When the test ends, the
+// server shuts down, then its engine and closers (a catalog, say) close.
+func serve(t testing.TB, srv *server.Server, closers ...func()) *lakegate {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := &server.Server{Engine: eng, Auth: auth.TrustLoopback("lakegate", "alice"), Logger: logger}
 	go srv.Serve(ln)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -47,10 +53,13 @@ func startLakegate(t testing.TB, views ...engine.View) *lakegate {
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
-		eng.Close()
+		srv.Engine.Close()
+		for _, c := range closers {
+			c()
+		}
 	})
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &lakegate{addr: ln.Addr().String(), host: host, port: port, server: srv, engine: eng}
+	return &lakegate{addr: ln.Addr().String(), host: host, port: port, server: srv, engine: srv.Engine}
 }
 
 func (lg *lakegate) url(user string) string {

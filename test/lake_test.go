@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,21 +39,8 @@ func startLakegateCatalog(t testing.TB, dir, yamlText string) *lakegate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	srv := &server.Server{Engine: eng, Auth: auth.TrustLoopback("lakegate"), Logger: logger}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		eng.Close()
-		cat.Close()
-	})
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &lakegate{addr: ln.Addr().String(), host: host, port: port, server: srv, engine: eng}
+	return serve(t, srv, cat.Close)
 }
 
 // writeLake runs DuckDB statements that write Parquet test data.

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,23 +93,11 @@ func startOpsLakegate(t testing.TB, dir, yamlText string, redact bool) (*lakegat
 		t.Fatal(err)
 	}
 	eng.SetAdmins([]string{"lakegate"})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	logs := &syncBuffer{}
 	srv := &server.Server{Engine: eng, Auth: auth.TrustLoopback("lakegate", "alice"), Logger: quiet,
 		QueryLog: slog.New(slog.NewJSONHandler(logs, nil)), RedactQueryLog: redact}
-	go srv.Serve(ln)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Shutdown(ctx)
-		eng.Close()
-		cat.Close()
-	})
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	return &lakegate{addr: ln.Addr().String(), host: host, port: port, server: srv, engine: eng}, logs
+	lg := serve(t, srv, cat.Close)
+	return lg, logs
 }
 
 func connectAs(t testing.TB, lg *lakegate, user, application string) *pgx.Conn {
