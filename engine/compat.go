@@ -113,24 +113,27 @@ func insertDescriptions(c *duckConn, lake Lake) error {
 
 // rewriteEnv is the session as the rewrites see it.
 func (s *Session) rewriteEnv() *rewriteEnv {
-	return &rewriteEnv{
-		user:     s.user,
-		database: s.database,
-		setting: func(name string) (string, bool) {
-			_, v, err := s.settings.get(name)
-			return v, err == nil
-		},
-		settings: func() (names, values, descriptions []string) {
-			for _, n := range sortedSettingNames() {
-				def := settingsByName[strings.ToLower(n)]
-				names = append(names, def.name)
-				values = append(values, s.settings.values[def.name])
-				descriptions = append(descriptions, def.description)
-			}
-			return
-		},
-		schemaExists: s.engine.schemaExists,
+	env := &rewriteEnv{user: s.user, database: s.database}
+	env.setting = func(name string) (string, bool) {
+		env.variable = true
+		_, v, err := s.settings.get(name)
+		return v, err == nil
 	}
+	env.settings = func() (names, values, descriptions []string) {
+		env.variable = true
+		for _, n := range sortedSettingNames() {
+			def := settingsByName[strings.ToLower(n)]
+			names = append(names, def.name)
+			values = append(values, s.settings.values[def.name])
+			descriptions = append(descriptions, def.description)
+		}
+		return
+	}
+	env.schemaExists = func(name string) bool {
+		env.variable = true
+		return s.engine.schemaExists(name)
+	}
+	return env
 }
 
 // schemaExists reports whether clients see a schema of that name.
@@ -144,13 +147,14 @@ func (e *Engine) schemaExists(name string) bool {
 
 // applyRewrites rewrites a query pg_query parsed (see rewrite.go). A
 // rewritten statement runs the rewritten text, rebuilt at each Bind with
-// the session's values of then.
+// the session's values of then if a rewrite read any.
 func (s *Session) applyRewrites(st *Statement) error {
 	node := st.source.node
 	if node == nil || st.query != nil || (node.GetSelectStmt() == nil && node.GetExplainStmt() == nil) {
 		return nil
 	}
-	sql, tree, ok, err := rewriteStatement(s.rewriteEnv(), node)
+	env := s.rewriteEnv()
+	sql, tree, ok, err := rewriteStatement(env, node)
 	if err != nil {
 		return sqlstate.Wrap(err, sqlstate.InternalError, "rewriting the statement for DuckDB: "+err.Error())
 	}
@@ -158,6 +162,10 @@ func (s *Session) applyRewrites(st *Statement) error {
 		return nil
 	}
 	st.source.sql, st.source.node = sql, tree
+	if !env.variable { // the same text at every Bind
+		st.query = func(*Session) (string, error) { return sql, nil }
+		return nil
+	}
 	st.query = func(s *Session) (string, error) {
 		sql, _, ok, err := rewriteStatement(s.rewriteEnv(), node)
 		if err != nil || !ok {

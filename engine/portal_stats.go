@@ -34,16 +34,17 @@ func (p *Portal) recordScans() {
 }
 
 // Fingerprint identifies the statement's shape, the same whatever its
-// constants (pg_query's fingerprint); empty if it does not parse.
+// constants (pg_query's fingerprint); empty if it does not parse. It is
+// computed at the first call, not at every execution of the statement.
 func (st *Statement) Fingerprint() string {
-	if st.source.node == nil || st.source.sql == "" {
-		return ""
+	if st.fingerprint == nil {
+		fp := ""
+		if st.source.node != nil && st.source.sql != "" {
+			fp, _ = pg_query.Fingerprint(st.source.sql)
+		}
+		st.fingerprint = &fp
 	}
-	fp, err := pg_query.Fingerprint(st.source.sql)
-	if err != nil {
-		return ""
-	}
-	return fp
+	return *st.fingerprint
 }
 
 // RedactedSQL is the statement's text with its constants replaced by $n

@@ -27,6 +27,10 @@ type rewriteEnv struct {
 	settings func() (names, values, descriptions []string)
 	// schemaExists reports whether a schema is one clients can see.
 	schemaExists func(name string) bool
+	// variable is set when a rewrite read a setting or the schemas, which
+	// may change while the session goes on: the statement must then be
+	// rewritten again at each Bind.
+	variable bool
 }
 
 // rewrite is one rewrite: it changes n in place and reports whether it did.

@@ -22,9 +22,11 @@ var dateTypes = map[string]bool{"date": true, "timestamp": true, "timestamptz": 
 // only form DuckDB reads: '03/04/2024'::date, date '03/04/2024',
 // '3.4.2024 10:00'::timestamp. Other literals are left to DuckDB.
 func rewriteDateStyle(env *rewriteEnv, root *pg_query.Node) bool {
-	dmy := false
-	if style, ok := env.setting("DateStyle"); ok {
-		dmy = strings.HasSuffix(strings.ToUpper(style), "DMY")
+	// DateStyle is read only for a literal it could change, so that other
+	// statements do not depend on the session's settings.
+	dmy := func() bool {
+		style, ok := env.setting("DateStyle")
+		return ok && strings.HasSuffix(strings.ToUpper(style), "DMY")
 	}
 	return walk(root, func(n *pg_query.Node) bool {
 		tc := n.GetTypeCast()
@@ -35,7 +37,10 @@ func rewriteDateStyle(env *rewriteEnv, root *pg_query.Node) bool {
 		if !ok {
 			return false
 		}
-		iso, ok := isoDate(text, dmy)
+		if !dayMonthYear.MatchString(text) {
+			return false
+		}
+		iso, ok := isoDate(text, dmy())
 		if !ok {
 			return false
 		}

@@ -1,6 +1,9 @@
 package engine
 
-import "testing"
+import (
+	"context"
+	"testing"
+)
 
 // TestResetGoesBackToStartup checks that RESET, RESET ALL and DISCARD ALL
 // return a parameter to the value the session started with (the startup
@@ -36,6 +39,48 @@ func TestResetGoesBackToStartup(t *testing.T) {
 		}
 		if got := show(); got != "1500 notebook 1" {
 			t.Errorf("after %s: %q, want the startup values and the default", reset, got)
+		}
+	}
+}
+
+// TestPreparedStatementSeesSettings checks that a prepared statement whose
+// rewrite reads a session setting is rewritten again at each execution,
+// while one whose rewrite reads none keeps its text.
+func TestPreparedStatementSeesSettings(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession("alice", "lake")
+	defer s.Close()
+	ctx := context.Background()
+	variable, err := s.Prepare(ctx, "SELECT current_setting('application_name')", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, err := s.Prepare(ctx, "SELECT 2 = ANY('{1,2}'::int[])", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	execute := func(st *Statement) string {
+		t.Helper()
+		p, err := s.Bind(st, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		w := &captureWriter{}
+		if _, err := p.Execute(ctx, w, 0); err != nil {
+			t.Fatal(err)
+		}
+		return w.rows[0][0]
+	}
+	for _, name := range []string{"first", "second"} {
+		if _, _, err := run(t, s, "SET application_name = '"+name+"'"); err != nil {
+			t.Fatal(err)
+		}
+		if got := execute(variable); got != name {
+			t.Errorf("after SET application_name = %q the prepared statement reads %q", name, got)
+		}
+		if got := execute(fixed); got != "t" && got != "true" {
+			t.Errorf("the rewritten ANY: %q", got)
 		}
 	}
 }

@@ -32,7 +32,9 @@ type Statement struct {
 	// followed marks a statement whose lake tables a reload replaced
 	// (lakeViews.follow): its result columns are checked at each run.
 	followed bool
-	hints    []tableHint
+	// fingerprint caches Fingerprint, nil until its first call.
+	fingerprint *string
+	hints       []tableHint
 	// explainOnly marks EXPLAIN without ANALYZE: lake tables are planned
 	// but not fetched.
 	explainOnly bool
